@@ -1,0 +1,27 @@
+/**
+ * How a DStream computes the RDD of a batch. DStream is one concrete class; each kind (transformed,
+ * windowed, reduced-windowed, state, ...) is a plan in its own file. Plans import DStream as a
+ * type only, which keeps the module graph free of cycles.
+ */
+import type { DStream } from './dstream.js';
+import type { RDD } from '../rdd/rdd.js';
+import type { Duration, Time } from '../time.js';
+
+export interface DStreamPlan<T> {
+  /** What the stream is ("map", "window", "updateStateByKey", ...). */
+  readonly kind: string;
+  readonly parents: readonly DStream<unknown>[];
+  /** Time between two RDDs of this stream. */
+  readonly slideDuration: Duration;
+  /**
+   * The RDD for batch `time` (a valid time of this stream), or undefined when there is none.
+   * Synchronous: RDDs are lazy, and inputs that must ask a peer do so before (InputDStream.prepareBatch).
+   */
+  compute(time: Time, self: DStream<T>): RDD<T> | undefined;
+  /** How much further back than this stream the parents must keep their RDDs (a window's length). */
+  readonly parentRememberExtra?: Duration;
+  /** True for streams that read their own previous RDDs (state, inverse windows): they need a checkpoint directory. */
+  readonly mustCheckpoint?: boolean;
+  /** Keeps each generated RDD in memory and cuts its lineage once computed (state streams). */
+  readonly materialize?: boolean;
+}

@@ -1,0 +1,47 @@
+/**
+ * Input streams fed by a {@link Receiver}. The context runs the receiver under a supervisor; the
+ * blocks it stores are allocated to the next batch, and that batch's RDD has one partition per
+ * block (Spark's BlockRDD).
+ */
+import type { StreamingContext } from '../context.js';
+import { InputDStream, type StreamInputInfo } from './input-dstream.js';
+import { RDD } from '../rdd/rdd.js';
+import type { Receiver } from '../receiver/receiver.js';
+import type { Time } from '../time.js';
+
+export abstract class ReceiverInputDStream<T> extends InputDStream<T> {
+  constructor(ssc: StreamingContext) {
+    super(ssc);
+  }
+
+  /** The receiver to run for this stream. Called once, when the context starts. */
+  abstract getReceiver(): Receiver<T>;
+
+  override compute(time: Time): RDD<T> | undefined {
+    const blocks = this.ssc.receiverTracker.blocksOfBatch(time, this.id);
+    return RDD.fromSource<T>(this.ssc.rddContext, blocks.length, (p) => blocks[p]!.read() as T[] | Promise<T[]>, 'BlockRDD');
+  }
+
+  override inputInfo(time: Time): StreamInputInfo {
+    const blocks = this.ssc.receiverTracker.blocksOfBatch(time, this.id);
+    return { streamId: this.id, numRecords: blocks.reduce((n, b) => n + b.numRecords, 0) };
+  }
+}
+
+/** ssc.receiverStream(receiver): a stream fed by the given receiver. */
+export class PluggableInputDStream<T> extends ReceiverInputDStream<T> {
+  constructor(
+    ssc: StreamingContext,
+    private readonly receiver: Receiver<T>,
+  ) {
+    super(ssc);
+  }
+
+  override get kind(): string {
+    return `receiverStream(${this.receiver.constructor.name})`;
+  }
+
+  getReceiver(): Receiver<T> {
+    return this.receiver;
+  }
+}

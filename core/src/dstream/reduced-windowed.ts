@@ -1,0 +1,66 @@
+/**
+ * reduceByKeyAndWindow with an inverse function, computed incrementally as Spark's
+ * ReducedWindowedDStream: window(t) = window(t - slide) - leaving slices + entering slices, so the
+ * cost of a batch follows the slide, not the window.
+ */
+import type { DStream } from './dstream.js';
+import type { DStreamPlan } from './plan.js';
+import type { RDD } from '../rdd/rdd.js';
+import type { Partitioner } from '../rdd/partitioner.js';
+import type { Duration } from '../time.js';
+import { SluiceError } from '../errors.js';
+
+export interface ReducedWindowOptions<K, V> {
+  reduce: (a: V, b: V) => V;
+  invReduce: (a: V, b: V) => V;
+  windowDuration: Duration;
+  slideDuration: Duration;
+  partitioner: Partitioner;
+  filter?: ((kv: [K, V]) => boolean) | undefined;
+}
+
+export function reducedWindowedPlan<K, V>(parent: DStream<[K, V]>, o: ReducedWindowOptions<K, V>): DStreamPlan<[K, V]> {
+  const reduced = parent.reduceByKey(o.reduce, o.partitioner);
+  const parentSlide = parent.slideDuration;
+  const { reduce, invReduce, windowDuration, slideDuration, partitioner, filter } = o;
+  return {
+    kind: 'reduceByKeyAndWindow',
+    parents: [reduced as DStream<unknown>],
+    slideDuration,
+    parentRememberExtra: windowDuration,
+    mustCheckpoint: true,
+    materialize: true,
+    compute(time, self) {
+      const curBegin = time - windowDuration + parentSlide;
+      const prevBegin = curBegin - slideDuration;
+      const prevEnd = time - slideDuration;
+      const oldRDDs = reduced.slice(prevBegin, curBegin - parentSlide);
+      const newRDDs = reduced.slice(prevEnd + parentSlide, time);
+      const prevRDD = (self.getOrCompute(prevEnd) ?? self.ssc.emptyRDD()) as RDD<[K, unknown]>;
+      const nOld = oldRDDs.length;
+      const nNew = newRDDs.length;
+      const merged = prevRDD
+        .cogroupAll([...oldRDDs, ...newRDDs] as RDD<[K, unknown]>[], partitioner)
+        .mapValues((groups): V => {
+          const olds: V[] = [];
+          const news: V[] = [];
+          for (let i = 1; i <= nOld; i++) if (groups[i]!.length > 0) olds.push(groups[i]![0] as V);
+          for (let i = nOld + 1; i <= nOld + nNew; i++) if (groups[i]!.length > 0) news.push(groups[i]![0] as V);
+          if (groups[0]!.length === 0) {
+            if (news.length === 0) {
+              throw new SluiceError(
+                'INVALID_STATE',
+                'reduceByKeyAndWindow: a key has neither a value in the previous window nor new values. Is invReduce the exact inverse of reduce, and is the filter consistent?',
+              );
+            }
+            return news.reduce(reduce);
+          }
+          let value = groups[0]![0] as V;
+          if (olds.length > 0) value = invReduce(value, olds.reduce(reduce));
+          if (news.length > 0) value = reduce(value, news.reduce(reduce));
+          return value;
+        });
+      return filter ? merged.filter(filter) : merged;
+    },
+  };
+}

@@ -1,0 +1,215 @@
+/**
+ * The base class of every receiver: the piece of a connector that reads from a source and hands
+ * records to the engine with `store` (unreliable) or `storeBatch` (reliable), Spark's `Receiver`.
+ */
+import { SluiceError } from '../errors.js';
+import type { BlockMeta } from './received-block.js';
+
+export type { BlockMeta } from './received-block.js';
+
+/**
+ * What a receiver calls into; implemented by the (internal) ReceiverSupervisor.
+ * @internal
+ */
+export interface ReceiverHost<T> {
+  readonly streamId: number;
+  pushSingle(item: T): boolean;
+  pushBatch(items: readonly T[], meta: BlockMeta | undefined): Promise<void>;
+  awaitReady(): Promise<void>;
+  restartReceiver(message: string, error: unknown, delayMs: number | undefined): void;
+  stop(message: string, error?: unknown): Promise<void>;
+  reportError(message: string, error: unknown): void;
+  isReceiverStarted(): boolean;
+  isReceiverStopped(): boolean;
+}
+
+/**
+ * Key of the method through which the supervisor attaches itself; not part of the public API.
+ * @internal
+ */
+export const attachSupervisor: unique symbol = Symbol('sluice.receiver.attachSupervisor');
+
+export interface ReceiverOptions {
+  /** Shown in listener events and the UI; default `<ClassName>-<streamId>`. */
+  name?: string;
+}
+
+/**
+ * Reads records from a source and stores them into Sluice. Subclass it, implement `onStart` and
+ * `onStop`, and give an instance to `ssc.receiverStream(receiver)`; the engine attaches it to a
+ * supervisor that starts it when the context starts, restarts it when it fails and stops it when
+ * the context stops. An instance serves one input stream and is attached once.
+ *
+ * Two ways to store:
+ * - `store(item)`, unreliable (socket, ZeroMQ): records are buffered and cut into a block every
+ *   block interval. Records buffered when the process dies are lost.
+ * - `storeBatch(items, meta)`, reliable (Kafka, Flume, Kinesis): the items form one block; the
+ *   promise resolves once it is durably stored. Ack your source only then.
+ *
+ * Both honour the rate limit (`receiverMaxRate`, backpressure) and the bound on received but not
+ * yet processed data (`receiverBufferBytes`): a slow pipeline slows the source down.
+ *
+ * @example
+ * ```ts
+ * import { connect, type Socket } from 'node:net';
+ * import { createInterface } from 'node:readline';
+ * import { Receiver } from '@sluice/core';
+ *
+ * // Receives lines of text from a TCP server, pausing the socket under backpressure so that
+ * // TCP slows the sender down, and reconnecting (with backoff) when the connection drops.
+ * class LineReceiver extends Receiver<string> {
+ *   private socket: Socket | undefined;
+ *
+ *   constructor(private readonly host: string, private readonly port: number) {
+ *     super({ name: `lines-${host}:${port}` });
+ *   }
+ *
+ *   onStart(): void {
+ *     const socket = connect(this.port, this.host);
+ *     this.socket = socket;
+ *     let paused = false;
+ *     createInterface({ input: socket }).on('line', (line) => {
+ *       if (this.store(line) || paused) return;
+ *       paused = true; // accepted, but the source must wait
+ *       socket.pause();
+ *       void this.ready().then(() => {
+ *         paused = false;
+ *         if (!this.isStopped()) socket.resume();
+ *       });
+ *     });
+ *     socket.on('error', (err) => this.restart('Error receiving data', err));
+ *     socket.on('end', () => this.restart('Server closed the connection; reconnecting'));
+ *   }
+ *
+ *   onStop(): void {
+ *     this.socket?.destroy();
+ *     this.socket = undefined;
+ *   }
+ * }
+ *
+ * const lines = ssc.receiverStream(new LineReceiver('localhost', 9999));
+ * ```
+ */
+export abstract class Receiver<T> {
+  /** The receiver's display name, if given. */
+  readonly preferredName: string | undefined;
+  private host: ReceiverHost<T> | undefined;
+
+  constructor(options: ReceiverOptions = {}) {
+    this.preferredName = options.name;
+  }
+
+  /**
+   * Called by the supervisor when the context starts and after each restart. Start reading (open a
+   * connection, register callbacks, start a loop on promises) and return promptly: never wait for
+   * data here. A throw or a rejected promise restarts the receiver with backoff.
+   */
+  abstract onStart(): void | Promise<void>;
+
+  /**
+   * Called when the receiver stops or before a restart, after `isStopped()` has become true: release
+   * everything `onStart` took (close sockets, clear timers) so that nothing keeps the process alive.
+   * The supervisor waits for it; what it throws is logged.
+   */
+  abstract onStop(): void | Promise<void>;
+
+  /** The id of the input stream this receiver feeds; -1 until it is attached. */
+  get streamId(): number {
+    return this.host?.streamId ?? -1;
+  }
+
+  /** The name used in events: the `name` option, else `<ClassName>-<streamId>`. */
+  get name(): string {
+    return this.preferredName ?? `${this.constructor.name}-${this.streamId}`;
+  }
+
+  /**
+   * Stores one record (unreliable path). Synchronous; never blocks. While the receiver is started
+   * the record is always accepted; the result says whether to go on: `false` means the rate limit
+   * or the buffer bound is reached, so pause your source until `ready()` resolves (records stored
+   * meanwhile are still accepted, and count against the limits). When the receiver is stopped (or
+   * between a failure and its restart) the record is dropped, a warning is logged once, and the
+   * result is `false`: check `isStopped()`.
+   * @throws SluiceError `INVALID_STATE` if the receiver was never attached to a stream.
+   */
+  store(item: T): boolean {
+    return this.attached().pushSingle(item);
+  }
+
+  /**
+   * Stores `items` as one block of their own (reliable path), with `meta` (JSON-serializable, e.g.
+   * an offset range) travelling with the block. First waits, without blocking the event loop, for
+   * the rate limit and for room under the buffer bound; then resolves only once the block is durably
+   * stored (fsynced to the write-ahead log when it is enabled). An empty `items` resolves at once
+   * and stores nothing. The items are copied; the caller may reuse the array.
+   * Rejects with SluiceError `STOPPED` if the receiver is stopped before the block is formed, and
+   * with the storage error if storing fails: then nack, or let the source redeliver.
+   */
+  storeBatch(items: readonly T[], meta?: BlockMeta): Promise<void> {
+    if (this.host === undefined) return Promise.reject(notAttached());
+    return this.host.pushBatch(items, meta);
+  }
+
+  /**
+   * Resolves when `store()` may be called again: the rate limit and the buffer bound allow another
+   * record. Also resolves when the receiver stops (check `isStopped()`). Never rejects.
+   */
+  ready(): Promise<void> {
+    return this.host === undefined ? Promise.resolve() : this.host.awaitReady();
+  }
+
+  /**
+   * Asks for a restart and returns at once: the supervisor marks the receiver stopped, calls
+   * `onStop`, waits `delayMs` (default `restartDelayMs`, 2 s; backing off exponentially over
+   * consecutive restarts) and calls `onStart` again. Ignored while a restart is already pending or
+   * after the receiver was stopped. `error`, if given, is reported to listeners.
+   * @throws SluiceError `INVALID_STATE` if the receiver was never attached to a stream.
+   */
+  restart(message: string, error?: unknown, delayMs?: number): void {
+    this.attached().restartReceiver(message, error, delayMs);
+  }
+
+  /**
+   * Stops the receiver for good and returns at once (the supervisor calls `onStop` and stores what
+   * is buffered). `error`, if given, is reported to listeners. The context keeps running.
+   * @throws SluiceError `INVALID_STATE` if the receiver was never attached to a stream.
+   */
+  stop(message: string, error?: unknown): void {
+    void this.attached().stop(message, error);
+  }
+
+  /**
+   * Reports an error to listeners (receiverError) without stopping; returns at once.
+   * @throws SluiceError `INVALID_STATE` if the receiver was never attached to a stream.
+   */
+  reportError(message: string, error?: unknown): void {
+    this.attached().reportError(message, error);
+  }
+
+  /** True from just before `onStart` is called until the receiver is stopped or restarted. */
+  isStarted(): boolean {
+    return this.host?.isReceiverStarted() ?? false;
+  }
+
+  /** True once the receiver was stopped (for good, or until its restart). Poll it in read loops. */
+  isStopped(): boolean {
+    return this.host?.isReceiverStopped() ?? false;
+  }
+
+  /** @internal Called once by the supervisor that will run this receiver. */
+  [attachSupervisor](host: ReceiverHost<T>): void {
+    if (this.host !== undefined && this.host !== host) {
+      throw new SluiceError('INVALID_STATE', `Receiver ${this.name} is already attached to stream ${this.streamId}; create one receiver per stream`);
+    }
+    this.host = host;
+  }
+
+  private attached(): ReceiverHost<T> {
+    if (this.host === undefined) throw notAttached();
+    return this.host;
+  }
+}
+
+function notAttached(): SluiceError {
+  return new SluiceError('INVALID_STATE', 'This receiver is not attached to a stream yet: give it to ssc.receiverStream() and start the context');
+}

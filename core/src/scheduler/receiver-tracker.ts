@@ -1,0 +1,137 @@
+/**
+ * Runs the receivers of receiver input streams, each under its own supervisor, and tracks the
+ * blocks they store: unallocated blocks wait in a queue per stream until the next batch takes them
+ * all; after the batch completes, their memory is released to the supervisor (which un-pauses a
+ * receiver held back by its buffer bound).
+ */
+import type { ReceiverInputDStream } from '../dstream/receiver-input-dstream.js';
+import type { StreamInputInfo } from '../dstream/input-dstream.js';
+import type { ReceivedBlock, BlockMeta } from '../receiver/received-block.js';
+import { ReceiverSupervisor } from '../receiver/receiver-supervisor.js';
+import type { ReceiverEvents } from '../receiver/receiver-info.js';
+import type { Clock } from '../util/clock.js';
+import type { Logger } from '../util/logger.js';
+import type { Time } from '../time.js';
+
+/** A block allocated to a batch. `read()` gives its records (from memory, or from the write-ahead log after recovery). */
+export interface TrackedBlock<T = unknown> {
+  readonly streamId: number;
+  readonly blockId: string;
+  readonly numRecords: number;
+  readonly bytes: number;
+  readonly meta?: BlockMeta | undefined;
+  read(): T[] | Promise<T[]>;
+}
+
+/** Where blocks go before they are tracked: the write-ahead log when it is on. Resolves once durable. */
+export type BlockPersister = (block: ReceivedBlock<unknown>) => Promise<TrackedBlock>;
+
+export interface ReceiverTrackerOptions {
+  clock: Clock;
+  logger: Logger;
+  blockIntervalMs: number;
+  maxRate: number;
+  bufferBytes: number;
+  events: ReceiverEvents;
+  persist?: BlockPersister;
+}
+
+export class ReceiverTracker {
+  private readonly supervisors = new Map<number, ReceiverSupervisor<unknown>>();
+  private readonly unallocated = new Map<number, TrackedBlock[]>();
+  private readonly allocated = new Map<Time, Map<number, TrackedBlock[]>>();
+  private lastAllocatedTime: Time | undefined;
+
+  constructor(
+    private readonly streams: readonly ReceiverInputDStream<unknown>[],
+    private readonly opts: ReceiverTrackerOptions,
+  ) {}
+
+  /** Starts every receiver (a receiver that fails to start is restarted by its supervisor, never thrown). */
+  async start(): Promise<void> {
+    for (const stream of this.streams) {
+      this.unallocated.set(stream.id, this.unallocated.get(stream.id) ?? []);
+      const supervisor = new ReceiverSupervisor<unknown>(stream.getReceiver(), {
+        streamId: stream.id,
+        clock: this.opts.clock,
+        blockIntervalMs: this.opts.blockIntervalMs,
+        maxRate: this.opts.maxRate,
+        bufferBytes: this.opts.bufferBytes,
+        pushBlock: (block) => this.addBlock(block),
+        events: this.opts.events,
+        logger: this.opts.logger,
+      });
+      this.supervisors.set(stream.id, supervisor);
+    }
+    await Promise.all([...this.supervisors.values()].map((s) => s.start()));
+  }
+
+  private async addBlock(block: ReceivedBlock<unknown>): Promise<void> {
+    const tracked: TrackedBlock = this.opts.persist
+      ? await this.opts.persist(block)
+      : { streamId: block.streamId, blockId: block.blockId, numRecords: block.numRecords, bytes: block.bytes, meta: block.meta, read: () => block.items };
+    this.enqueue(tracked);
+  }
+
+  /** @internal Puts a block in its stream's unallocated queue (also used by WAL recovery). */
+  enqueue(block: TrackedBlock): void {
+    const q = this.unallocated.get(block.streamId);
+    if (q) q.push(block);
+    else this.unallocated.set(block.streamId, [block]);
+  }
+
+  /** True while some stored block has not been allocated to a batch yet. */
+  hasUnallocatedBlocks(): boolean {
+    for (const q of this.unallocated.values()) if (q.length > 0) return true;
+    return false;
+  }
+
+  /**
+   * Gives every unallocated block to the batch at `time` (once: a time already allocated, e.g.
+   * recovered from the log, keeps its blocks). Returns each receiver stream's input info.
+   */
+  allocateBlocksToBatch(time: Time): Record<number, StreamInputInfo> {
+    if (!this.allocated.has(time) && (this.lastAllocatedTime === undefined || time > this.lastAllocatedTime)) {
+      const batch = new Map<number, TrackedBlock[]>();
+      for (const [streamId, q] of this.unallocated) batch.set(streamId, q.splice(0));
+      this.allocated.set(time, batch);
+      this.lastAllocatedTime = time;
+    }
+    const infos: Record<number, StreamInputInfo> = {};
+    for (const [streamId, blocks] of this.allocated.get(time) ?? []) {
+      infos[streamId] = { streamId, numRecords: blocks.reduce((n, b) => n + b.numRecords, 0) };
+    }
+    return infos;
+  }
+
+  /** @internal Restores an allocation read back from the write-ahead log. */
+  restoreAllocation(time: Time, blocks: Map<number, TrackedBlock[]>): void {
+    this.allocated.set(time, blocks);
+    if (this.lastAllocatedTime === undefined || time > this.lastAllocatedTime) this.lastAllocatedTime = time;
+  }
+
+  blocksOfBatch(time: Time, streamId: number): TrackedBlock[] {
+    return this.allocated.get(time)?.get(streamId) ?? [];
+  }
+
+  /** Forgets the blocks of batches up to `time` and gives their memory back to the receivers. */
+  cleanupBatch(time: Time): void {
+    for (const [t, batch] of this.allocated) {
+      if (t > time) continue;
+      for (const [streamId, blocks] of batch) {
+        const bytes = blocks.reduce((n, b) => n + b.bytes, 0);
+        if (bytes > 0) this.supervisors.get(streamId)?.releaseBlocks(bytes);
+      }
+      this.allocated.delete(t);
+    }
+  }
+
+  updateRateLimit(streamId: number, recordsPerSecond: number): void {
+    this.supervisors.get(streamId)?.updateRateLimit(recordsPerSecond);
+  }
+
+  /** Stops every receiver; blocks they had cut are stored before this resolves. Idempotent. */
+  async stop(message = 'Stopped by the StreamingContext'): Promise<void> {
+    await Promise.all([...this.supervisors.values()].map((s) => s.stop(message)));
+  }
+}
