@@ -34,6 +34,11 @@ import { ListenerBus } from './scheduler/listener-bus.js';
 import type { BatchInfo, StreamingListener } from './scheduler/listener.js';
 import { ReceiverTracker } from './scheduler/receiver-tracker.js';
 import { startBackpressure } from './scheduler/rate/backpressure.js';
+import { readLatestCheckpoint, type CheckpointData } from './checkpoint/checkpoint-file.js';
+import { readSnapshot } from './checkpoint/state-snapshot.js';
+import { verifyGraph } from './checkpoint/operators.js';
+import { Checkpointer } from './checkpoint/checkpointer.js';
+import { checkModeHook } from './checkpoint/check-mode.js';
 
 export type StreamingContextState = 'initialized' | 'active' | 'stopped';
 
@@ -58,6 +63,8 @@ export class StreamingContext {
   private resolveTerminated!: () => void;
   private signalHandler: (() => void) | undefined;
   private readonly batchCompletedHooks: Array<(info: BatchInfo) => void | Promise<void>> = [];
+  private recovered: CheckpointData | undefined;
+  private checkpointer: Checkpointer | undefined;
 
   /** @throws SluiceError INVALID_OPTION naming the first bad or unknown option. */
   constructor(options: StreamingContextOptions) {
@@ -171,6 +178,56 @@ export class StreamingContext {
     return new DStream<T>(this, multiTransformedPlan('transform', streams, fn));
   }
 
+  // ---------------------------------------------------------------- recovery
+
+  /**
+   * Spark's getOrCreate. `create` always runs (closures cannot be serialized, so the graph is
+   * rebuilt from code) and must return a context whose graph is complete. If `dir` holds a
+   * checkpoint, the context then restores from it when started: zero time, input positions, state,
+   * and every batch that was pending or missed, re-run in order before new ones.
+   * @throws SluiceError CHECKPOINT_MISMATCH when the graph does not match the checkpoint (the
+   *   message names each operator that differs and what to do).
+   */
+  static async getOrCreate(dir: string, create: () => StreamingContext | Promise<StreamingContext>): Promise<StreamingContext> {
+    if (typeof dir !== 'string' || dir.length === 0) throw new SluiceError('INVALID_OPTION', 'getOrCreate(dir, create): dir must be a non-empty path');
+    const ssc = await create();
+    if (!(ssc instanceof StreamingContext)) throw new SluiceError('INVALID_OPTION', 'getOrCreate: create() must return a StreamingContext');
+    if (ssc.checkpointDirectory === undefined) ssc.checkpoint(dir);
+    else if (ssc.checkpointDirectory !== dir) {
+      throw new SluiceError('INVALID_OPTION', `getOrCreate: the context's checkpoint directory (${ssc.checkpointDirectory}) differs from ${dir}`);
+    }
+    const found = await readLatestCheckpoint(dir, ssc.logger);
+    const check = checkModeHook();
+    if (check) check.report(ssc, found?.data, dir);
+    if (found) {
+      verifyGraph(found.data, ssc.graph, ssc.batchInterval, dir);
+      ssc.recovered = found.data;
+      ssc.logger.info(`Restoring from checkpoint ${found.path} (batch ${found.data.checkpointTime} ms)`);
+    }
+    return ssc;
+  }
+
+  /** True when start() will restore from a checkpoint. */
+  get isRecovering(): boolean {
+    return this.recovered !== undefined;
+  }
+
+  /** Puts checkpointed positions and state back; returns the batch times to re-run. */
+  private async restore(cp: CheckpointData, restartTime: Time): Promise<Time[]> {
+    const byId = new Map(this.graph.reachable().map((s) => [s.operatorId, s]));
+    for (const input of this.graph.inputs) {
+      if (cp.inputs[input.operatorId] !== undefined) input.restoreCheckpointState(cp.inputs[input.operatorId]);
+    }
+    for (const [id, ref] of Object.entries(cp.snapshots)) {
+      const stream = byId.get(id);
+      if (!stream) continue;
+      stream.restoreSnapshot(ref.time, await readSnapshot(this.checkpointDirectory!, ref.file));
+    }
+    const times = new Set<Time>(cp.pendingTimes);
+    for (let t = cp.checkpointTime + this.batchInterval; t < restartTime; t += this.batchInterval) times.add(t);
+    return [...times].filter((t) => t < restartTime).sort((a, b) => a - b);
+  }
+
   // ---------------------------------------------------------------- lifecycle
 
   private requireState(state: StreamingContextState, what: string): void {
@@ -208,8 +265,11 @@ export class StreamingContext {
     this.validate();
     const { clock, logger, batchInterval } = this.options;
     this.currentState = 'active';
-    const startTime = (Math.floor(clock.now() / batchInterval) + 1) * batchInterval;
-    this.graph.start(startTime - batchInterval);
+    const cp = this.recovered;
+    const zeroTime = cp ? cp.zeroTime : Math.floor(clock.now() / batchInterval) * batchInterval;
+    // The first new batch: the next batch time (aligned on the zero time) after now.
+    const startTime = zeroTime + (Math.floor((clock.now() - zeroTime) / batchInterval) + 1) * batchInterval;
+    this.graph.start(zeroTime);
     const receiverStreams = this.graph.inputs.filter((i): i is ReceiverInputDStream<unknown> => i instanceof ReceiverInputDStream);
     this.receiverTracker = new ReceiverTracker(receiverStreams, {
       clock,
@@ -233,6 +293,7 @@ export class StreamingContext {
       onBatchCompleted: async (info) => {
         this.graph.clearMetadata(info.batchTime);
         this.receiverTracker.cleanupBatch(info.batchTime);
+        await this.checkpointer?.afterComplete(info.batchTime, this.scheduler!.pendingTimes);
         for (const hook of this.batchCompletedHooks) await hook(info);
       },
       onFatal: (e) => this.fail(e),
@@ -244,9 +305,13 @@ export class StreamingContext {
       graph: this.graph,
       scheduler: this.scheduler,
       allocateBlocks: async (t) => this.receiverTracker.allocateBlocksToBatch(t),
+      afterGenerate: (t) => this.checkpointer?.afterGenerate(t, this.scheduler!.pendingTimes),
       onFatal: (e) => this.fail(e),
     });
+    let rerun: Time[] = [];
     try {
+      if (this.checkpointDirectory !== undefined) this.checkpointer = new Checkpointer(this, this.checkpointDirectory, cp);
+      if (cp) rerun = await this.restore(cp, startTime);
       for (const input of this.graph.inputs) await input.start();
       await this.receiverTracker.start();
     } catch (e) {
@@ -254,10 +319,20 @@ export class StreamingContext {
       this.fail(error);
       throw error;
     }
-    this.generator.start(startTime);
+    if (rerun.length > 0) logger.info(`Re-running ${rerun.length} batch(es) from the checkpoint: ${rerun.join(', ')} ms`);
+    void this.runRecoveredThenStart(rerun, startTime);
     this.bus.post({ type: 'onStreamingStarted', payload: { time: clock.now() } });
     if (this.options.stopGracefullyOnShutdown) this.installSignalHandler();
     logger.info(`StreamingContext started: batches every ${formatDuration(batchInterval)}, first at ${startTime} ms`);
+  }
+
+  /** Re-runs recovered batches in order, then starts the timer at the next batch time. */
+  private async runRecoveredThenStart(times: Time[], startTime: Time): Promise<void> {
+    for (const t of times) {
+      if (this.currentState !== 'active' || this.terminationError) return;
+      if (!(await this.generator!.generate(t))) return;
+    }
+    if (this.currentState === 'active') this.generator!.start(startTime);
   }
 
   private installSignalHandler(): void {

@@ -9,7 +9,7 @@
  */
 import type { StreamingContext } from '../context.js';
 import type { DStreamPlan } from './plan.js';
-import type { RDD } from '../rdd/rdd.js';
+import { RDD } from '../rdd/rdd.js';
 import { HashPartitioner, type Partitioner } from '../rdd/partitioner.js';
 import { SluiceError } from '../errors.js';
 import { formatDuration, isMultipleOf, toDuration, type Duration, type DurationLike, type Time } from '../time.js';
@@ -144,12 +144,45 @@ export class DStream<T> {
     return rdd;
   }
 
-  /** @internal Keeps RDDs for at least `d`, and makes the parents keep theirs long enough for this stream. */
+  /**
+   * @internal Keeps RDDs for at least `d`, and makes the parents keep theirs long enough for this
+   * stream. A stateful stream keeps only its latest state, but its parents (and so the inputs and the
+   * write-ahead log) keep two checkpoint intervals, so recovery can recompute the state from the
+   * last snapshot (Spark keeps 2 x checkpointDuration too).
+   */
   remember(d: Duration): void {
     const want = Math.max(d, this.slideDuration, this.rememberDuration);
     if (want === this.rememberDuration && want !== 0) return;
     this.rememberDuration = want;
-    for (const p of this.dependencies) p.remember(want + this.parentRememberExtra);
+    const recovery = this.mustCheckpoint ? 2 * (this.checkpointDuration ?? this.slideDuration) : 0;
+    for (const p of this.dependencies) p.remember(Math.max(want, recovery) + this.parentRememberExtra);
+  }
+
+  /** @internal The default snapshot interval: the smallest multiple of the slide that is >= 10 s. */
+  defaultCheckpointDuration(): Duration {
+    return this.slideDuration * Math.max(1, Math.ceil(10_000 / this.slideDuration));
+  }
+
+  /** @internal True when a snapshot of this (stateful) stream is due at batch `time`. */
+  snapshotDue(time: Time): boolean {
+    const zero = this.ssc.graph.zeroTime;
+    return this.mustCheckpoint && zero !== undefined && this.checkpointDuration !== undefined && (time - zero) % this.checkpointDuration === 0;
+  }
+
+  /** @internal The encoded partitions of the RDD generated at `time`, or undefined if there is none. */
+  async snapshotAt(time: Time): Promise<unknown[] | undefined> {
+    const rdd = this.generated.get(time);
+    if (rdd === undefined) return undefined;
+    const codec = this.plan?.stateCodec;
+    return rdd.runJob((items) => (codec ? codec.encode(items) : items));
+  }
+
+  /** @internal Puts a snapshot back as the RDD of batch `time`. */
+  restoreSnapshot(time: Time, partitions: unknown[]): void {
+    const codec = this.plan?.stateCodec;
+    const data = partitions.map((p) => (codec ? codec.decode(p) : (p as T[])));
+    const rdd = RDD.fromPartitions(this.ssc.rddContext, data, `${this.kind} (restored)`, this.plan?.partitioner);
+    this.generated.set(time, rdd);
   }
 
   /** @internal Drops RDDs older than the remember duration, here and upstream. */

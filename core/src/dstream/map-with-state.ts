@@ -34,6 +34,17 @@ export function mapWithStatePlan<K, V, S, E>(
     slideDuration: slide,
     mustCheckpoint: true,
     materialize: true,
+    partitioner,
+    stateCodec: {
+      // The mapped values of a batch are output, not state: a snapshot keeps only the state map.
+      encode: (records) => records.map((r) => Array.from(r.state)),
+      decode: (data) =>
+        (data as Array<Array<[K, [S, Time]]>>).map((entries) => {
+          const state = new KeyMap<K, [S, Time]>();
+          for (const [k, v] of entries) state.set(k, v);
+          return { state, mapped: [] as E[] };
+        }),
+    },
     compute(time, self) {
       const prev = self.getOrCompute(time - slide);
       const ssc = self.ssc;

@@ -6,6 +6,7 @@
 import type { DStream } from './dstream.js';
 import type { RDD } from '../rdd/rdd.js';
 import type { Duration, Time } from '../time.js';
+import type { Partitioner } from '../rdd/partitioner.js';
 
 export interface DStreamPlan<T> {
   /** What the stream is ("map", "window", "updateStateByKey", ...). */
@@ -24,4 +25,14 @@ export interface DStreamPlan<T> {
   readonly mustCheckpoint?: boolean;
   /** Keeps each generated RDD in memory and cuts its lineage once computed (state streams). */
   readonly materialize?: boolean;
+  /** How the stream's RDDs are placed by key (stateful streams: restored snapshots keep it). */
+  readonly partitioner?: Partitioner;
+  /** Turns a partition into snapshot data and back (default: the elements as they are). */
+  readonly stateCodec?: StateCodec<T>;
+}
+
+/** Converts a stateful stream's partition to data node:v8 can serialize, and back. */
+export interface StateCodec<T> {
+  encode(partition: T[]): unknown;
+  decode(data: unknown): T[];
 }

@@ -30,6 +30,7 @@ export function reducedWindowedPlan<K, V>(parent: DStream<[K, V]>, o: ReducedWin
     parentRememberExtra: windowDuration,
     mustCheckpoint: true,
     materialize: true,
+    partitioner,
     compute(time, self) {
       const curBegin = time - windowDuration + parentSlide;
       const prevBegin = curBegin - slideDuration;

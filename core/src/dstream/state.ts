@@ -44,6 +44,7 @@ export function statePlan<K, V, S>(
     slideDuration: slide,
     mustCheckpoint: true,
     materialize: true,
+    partitioner,
     compute(time, self) {
       const prev = (self.getOrCompute(time - slide) as RDD<[K, S]> | undefined) ?? initial;
       const data = parent.getOrCompute(time);

@@ -57,11 +57,12 @@ export class RDD<T> {
   // ---------------------------------------------------------------- construction
 
   /** An RDD holding exactly these partitions (each array is one partition, used as is). */
-  static fromPartitions<T>(ctx: RDDContext, partitions: readonly (readonly T[])[], kind = 'fromPartitions'): RDD<T> {
+  static fromPartitions<T>(ctx: RDDContext, partitions: readonly (readonly T[])[], kind = 'fromPartitions', partitioner?: Partitioner): RDD<T> {
     return new RDD<T>(ctx, {
       kind,
       numPartitions: partitions.length,
       parents: [],
+      partitioner,
       compute: (p) => partitions[p] as T[],
     });
   }

@@ -82,7 +82,10 @@ export class DStreamGraph {
     this.started = true;
     this.zeroTime = zeroTime;
     const live = this.reachable();
-    for (const s of live) s.consumers = 0;
+    for (const s of live) {
+      s.consumers = 0;
+      if (s.mustCheckpoint) s.checkpointDuration ??= s.defaultCheckpointDuration();
+    }
     for (const s of live) for (const p of s.dependencies) p.consumers++;
     for (const o of this.outputs) o.stream.consumers++;
     for (const o of this.outputs) o.stream.remember(this.rememberDuration ?? 0);

@@ -1,0 +1,126 @@
+/**
+ * Metadata checkpoint files: `<dir>/checkpoint-<batch ms>`, each a header line
+ * `SLUICE-CHECKPOINT <format> <crc32 hex> <body bytes>` followed by a JSON body. Written atomically
+ * (temp file, fsync, rename, directory fsync); the newest few are kept. Reading tries files newest
+ * first and skips, with a warning naming the file, any that is truncated or fails its checksum.
+ */
+import { mkdir, open, readdir, readFile, rename, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { crc32 } from './crc32.js';
+import type { Logger } from '../util/logger.js';
+
+export const CHECKPOINT_FORMAT = 1;
+const MAGIC = 'SLUICE-CHECKPOINT';
+const NAME = /^checkpoint-(\d+)$/;
+
+/** One operator of the graph as a checkpoint remembers it. */
+export interface CheckpointedOperator {
+  id: string;
+  kind: string;
+  stateful: boolean;
+  input: boolean;
+}
+
+/** A state snapshot file of one stateful operator. */
+export interface SnapshotRef {
+  time: number;
+  file: string;
+}
+
+export interface CheckpointData {
+  format: number;
+  appName: string;
+  batchInterval: number;
+  zeroTime: number;
+  /** The latest batch time this checkpoint covers (generated). */
+  checkpointTime: number;
+  /** Generated batches whose jobs had not all completed. */
+  pendingTimes: number[];
+  lastCompletedTime: number | null;
+  operators: CheckpointedOperator[];
+  /** Input stream positions by operator id (what InputDStream.checkpointState returned). */
+  inputs: Record<string, unknown>;
+  /** The newest state snapshot of each stateful operator, by operator id. */
+  snapshots: Record<string, SnapshotRef>;
+  writtenAt: number;
+}
+
+async function syncDir(dir: string): Promise<void> {
+  const fh = await open(dir, 'r');
+  try {
+    await fh.sync();
+  } finally {
+    await fh.close();
+  }
+}
+
+/** Writes `buf` to `path` atomically and durably (temp file, fsync, rename, directory fsync). */
+export async function writeFileAtomic(path: string, dir: string, buf: Uint8Array): Promise<void> {
+  const temp = `${path}.tmp-${process.pid}-${Date.now()}`;
+  const fh = await open(temp, 'w');
+  try {
+    await fh.writeFile(buf);
+    await fh.sync();
+  } finally {
+    await fh.close();
+  }
+  await rename(temp, path);
+  await syncDir(dir);
+}
+
+export function encodeCheckpoint(data: CheckpointData): Buffer {
+  const body = Buffer.from(JSON.stringify(data));
+  const header = `${MAGIC} ${CHECKPOINT_FORMAT} ${crc32(body).toString(16).padStart(8, '0')} ${body.length}\n`;
+  return Buffer.concat([Buffer.from(header), body]);
+}
+
+/** Parses a checkpoint file. @throws Error saying what is wrong (truncated, checksum, format). */
+export function decodeCheckpoint(buf: Buffer): CheckpointData {
+  const nl = buf.indexOf(0x0a);
+  if (nl < 0) throw new Error('no header line (truncated?)');
+  const [magic, format, crc, len] = buf.subarray(0, nl).toString('utf8').split(' ');
+  if (magic !== MAGIC) throw new Error('not a Sluice checkpoint');
+  if (Number(format) !== CHECKPOINT_FORMAT) throw new Error(`unsupported checkpoint format ${format} (this version reads ${CHECKPOINT_FORMAT})`);
+  const body = buf.subarray(nl + 1);
+  if (body.length !== Number(len)) throw new Error(`truncated: ${body.length} of ${len} body bytes`);
+  if (crc32(body).toString(16).padStart(8, '0') !== crc) throw new Error('checksum mismatch');
+  return JSON.parse(body.toString('utf8')) as CheckpointData;
+}
+
+/** Checkpoint files in `dir`, newest first. */
+export async function listCheckpoints(dir: string): Promise<Array<{ time: number; path: string }>> {
+  let names: string[];
+  try {
+    names = await readdir(dir);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw e;
+  }
+  return names
+    .map((n) => [n, NAME.exec(n)] as const)
+    .filter((x): x is readonly [string, RegExpExecArray] => x[1] !== null)
+    .map(([n, m]) => ({ time: Number(m[1]), path: join(dir, n) }))
+    .sort((a, b) => b.time - a.time);
+}
+
+/** The newest readable checkpoint in `dir`, or undefined if there is none. */
+export async function readLatestCheckpoint(dir: string, logger: Logger): Promise<{ data: CheckpointData; path: string } | undefined> {
+  for (const { path } of await listCheckpoints(dir)) {
+    try {
+      return { data: decodeCheckpoint(await readFile(path)), path };
+    } catch (e) {
+      logger.warn(`Skipping checkpoint file ${path}: ${(e as Error).message}; trying the one before it`);
+    }
+  }
+  return undefined;
+}
+
+/** Writes the checkpoint for `data.checkpointTime` and keeps only the newest `retain` files. */
+export async function writeCheckpoint(dir: string, data: CheckpointData, retain = 10): Promise<string> {
+  await mkdir(dir, { recursive: true });
+  const path = join(dir, `checkpoint-${data.checkpointTime}`);
+  await writeFileAtomic(path, dir, encodeCheckpoint(data));
+  const all = await listCheckpoints(dir);
+  for (const old of all.slice(retain)) await rm(old.path, { force: true });
+  return path;
+}
