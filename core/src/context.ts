@@ -277,6 +277,7 @@ export class StreamingContext {
       blockIntervalMs: this.options.blockInterval,
       maxRate: this.options.receiverMaxRate,
       bufferBytes: this.options.receiverBufferBytes,
+      initialRate: this.options.backpressure?.initialRate,
       events: {
         started: (receiverInfo) => this.bus.post({ type: 'onReceiverStarted', payload: { receiverInfo } }),
         error: (receiverInfo) => this.bus.post({ type: 'onReceiverError', payload: { receiverInfo } }),

@@ -4,10 +4,16 @@
  */
 import type { DStream } from './dstream.js';
 import type { DStreamPlan } from './plan.js';
-import type { RDD } from '../rdd/rdd.js';
+import { RDD } from '../rdd/rdd.js';
 import type { Time } from '../time.js';
 import { SluiceError } from '../errors.js';
 import { formatDuration } from '../time.js';
+
+/** What a user's transform function returned, checked: a null or non-RDD fails the batch naming the operation. */
+function checked<U>(kind: string, time: Time, result: RDD<U>): RDD<U> {
+  if (result instanceof RDD) return result;
+  throw new SluiceError('INVALID_OPTION', `${kind}: the function must return an RDD, got ${result === null ? 'null' : typeof result} for the batch at ${time} ms`);
+}
 
 /** One parent: `f(rdd, time)` for each batch the parent has an RDD for. */
 export function transformedPlan<T, U>(kind: string, parent: DStream<T>, f: (rdd: RDD<T>, time: Time) => RDD<U>): DStreamPlan<U> {
@@ -17,14 +23,15 @@ export function transformedPlan<T, U>(kind: string, parent: DStream<T>, f: (rdd:
     slideDuration: parent.slideDuration,
     compute(time) {
       const rdd = parent.getOrCompute(time);
-      return rdd === undefined ? undefined : f(rdd, time);
+      return rdd === undefined ? undefined : checked(kind, time, f(rdd, time));
     },
   };
 }
 
 /**
  * Several parents with the same slide: `f(rdds, time)` where a parent without an RDD for the
- * batch contributes an empty RDD (Spark's TransformedDStream does the same).
+ * batch contributes an empty RDD (Spark's TransformedDStream throws instead: in Sluice an input
+ * without an RDD for a batch means it had no data).
  */
 export function multiTransformedPlan<U>(
   kind: string,
@@ -48,7 +55,7 @@ export function multiTransformedPlan<U>(
     slideDuration: slide,
     compute(time) {
       const rdds = parents.map((p) => p.getOrCompute(time) ?? p.ssc.emptyRDD());
-      return f(rdds, time);
+      return checked(kind, time, f(rdds, time));
     },
   };
 }

@@ -3,6 +3,7 @@
  * stores into blocks for the engine, and bounds what it may store by rate and by memory.
  * Internal: the ReceiverTracker creates one per receiver stream; users never see it.
  */
+import { setMaxListeners } from 'node:events';
 import { SluiceError, asError } from '../errors.js';
 import type { Clock } from '../util/clock.js';
 import { BlockGenerator } from './block-generator.js';
@@ -12,45 +13,17 @@ import type { BlockMeta, ReceivedBlock } from './received-block.js';
 import { attachSupervisor, type Receiver, type ReceiverHost } from './receiver.js';
 import type { ReceiverEvents, ReceiverInfo, ReceiverLogger } from './receiver-info.js';
 import { RestartBackoff } from './restart-backoff.js';
+import { resolveSupervisorOptions, type ReceiverSupervisorOptions } from './receiver-supervisor-options.js';
 
-export interface ReceiverSupervisorOptions<T> {
-  streamId: number;
-  clock: Clock;
-  /** Milliseconds between block cuts (> 0; Spark's default 200). */
-  blockIntervalMs: number;
-  /** Upper bound of the rate, records/s (> 0); default `Infinity` (unlimited). */
-  maxRate?: number;
-  /** Starting rate before backpressure updates it, capped at `maxRate`; default `maxRate`. */
-  initialRate?: number;
-  /** Bound of received but not yet released bytes (estimated); default 64 MiB. */
-  bufferBytes?: number;
-  /** Delay before the first restart, ms (>= 0); default 2000. */
-  restartDelayMs?: number;
-  /** Cap of the exponential restart backoff, ms; it resets after the receiver ran this long. Default 60000. */
-  maxRestartDelayMs?: number;
-  /**
-   * Stores a block (fsynced when the WAL is on); resolves when it is durable. Called in block order,
-   * possibly while earlier pushes are still in flight.
-   */
-  pushBlock: (block: ReceivedBlock<T>) => Promise<void>;
-  events: ReceiverEvents;
-  /** Default: warnings to `console.warn`. */
-  logger?: ReceiverLogger;
-}
+export type { ReceiverSupervisorOptions } from './receiver-supervisor-options.js';
 
 interface Session {
   readonly abort: AbortController;
   starting: Promise<void>;
   /** Clock time when `onStart` succeeded; undefined while starting or after it failed. */
   startedAt: number | undefined;
-}
-
-function option(value: number | undefined, fallback: number, name: string, min: number): number {
-  const v = value ?? fallback;
-  if (typeof v !== 'number' || Number.isNaN(v) || v < min) {
-    throw new SluiceError('INVALID_OPTION', `${name} must be a number >= ${min}, got ${String(v)}`);
-  }
-  return v;
+  /** The pending `ready()` promise, shared by every caller while it waits. */
+  ready: Promise<void> | undefined;
 }
 
 function describe(error: unknown): string {
@@ -70,7 +43,6 @@ export class ReceiverSupervisor<T> implements ReceiverHost<T> {
   private readonly lifetime = new AbortController();
   private receiverState: 'Initialized' | 'Started' | 'Stopped' = 'Initialized';
   private session: Session | undefined;
-  private reportedStarted = false;
   private dropped = 0;
   private warnedDrop = false;
   private startCalled = false;
@@ -89,11 +61,11 @@ export class ReceiverSupervisor<T> implements ReceiverHost<T> {
   ) {
     this.streamId = opts.streamId;
     this.clock = opts.clock;
-    this.restartDelayMs = option(opts.restartDelayMs, 2000, 'restartDelayMs', 0);
-    this.backoff = new RestartBackoff(this.restartDelayMs, option(opts.maxRestartDelayMs, 60_000, 'maxRestartDelayMs', 0));
-    const bufferBytes = opts.bufferBytes ?? 64 * 1024 * 1024;
-    this.flow = new FlowControl(opts.clock, { maxRate: opts.maxRate ?? Infinity, initialRate: opts.initialRate, bufferBytes });
-    this.log = opts.logger ?? { warn: (m) => console.warn(m) };
+    const { maxRate, initialRate, bufferBytes, restartDelayMs, maxRestartDelayMs, logger } = resolveSupervisorOptions(opts);
+    this.restartDelayMs = restartDelayMs;
+    this.backoff = new RestartBackoff(restartDelayMs, maxRestartDelayMs);
+    this.flow = new FlowControl(opts.clock, { maxRate, initialRate, bufferBytes });
+    this.log = logger;
     this.generator = new BlockGenerator<T>({
       streamId: opts.streamId,
       clock: opts.clock,
@@ -107,7 +79,7 @@ export class ReceiverSupervisor<T> implements ReceiverHost<T> {
   /** Spark's `ReceiverInfo` for this receiver, as of now. */
   get info(): ReceiverInfo {
     const { message, error, time } = this.lastError;
-    const active = this.reportedStarted && this.session !== undefined;
+    const active = this.session?.startedAt !== undefined;
     return { streamId: this.streamId, name: this.receiver.name, active, location: 'local', executorId: 'driver', lastErrorMessage: message, lastError: error, lastErrorTime: time };
   }
 
@@ -177,27 +149,27 @@ export class ReceiverSupervisor<T> implements ReceiverHost<T> {
     const signal = this.session?.abort.signal;
     if (signal === undefined) throw this.stoppedError();
     if (items.length === 0) return;
+    const copy = items.slice(); // now: the caller may reuse its array as soon as we return
     try {
       await this.flow.whenCanStore(items.length, signal);
     } catch {
       throw this.stoppedError();
     }
     if (signal.aborted || this.generator.state !== 'Active') throw this.stoppedError();
-    const copy = items.slice();
     const bytes = estimateBatchBytes(copy);
     this.flow.admit(copy.length, bytes);
     return this.generator.addBlock(copy, meta, bytes);
   }
 
   /** @internal Receiver.ready */
-  async awaitReady(): Promise<void> {
-    const signal = this.session?.abort.signal;
-    if (signal === undefined) return;
-    try {
-      await this.flow.whenCanStore(1, signal);
-    } catch {
-      // The receiver stopped: resolve so that its loop can check isStopped().
-    }
+  awaitReady(): Promise<void> {
+    const session = this.session;
+    if (session === undefined || this.flow.canStore(1)) return Promise.resolve();
+    session.ready ??= this.flow.whenCanStore(1, session.abort.signal).then(
+      () => void (session.ready = undefined),
+      () => void (session.ready = undefined), // the receiver stopped: resolve, it checks isStopped()
+    );
+    return session.ready;
   }
 
   /** @internal Receiver.restart */
@@ -205,11 +177,12 @@ export class ReceiverSupervisor<T> implements ReceiverHost<T> {
     const session = this.session;
     if (session === undefined || this.stopping !== undefined || this.restarting !== undefined) return;
     const ranFor = session.startedAt === undefined ? undefined : this.clock.now() - session.startedAt;
-    const delay = this.backoff.next(ranFor, delayMs ?? this.restartDelayMs);
+    const asked = typeof delayMs === 'number' && Number.isFinite(delayMs) && delayMs >= 0 ? delayMs : this.restartDelayMs;
+    const delay = this.backoff.next(ranFor, asked);
     if (error !== undefined) this.recordError(message, error);
     const why = error === undefined ? '' : `: ${asError(error).message}`;
     this.log.warn(`Restarting receiver ${this.receiver.name} in ${delay} ms: ${message}${why}`);
-    this.restarting = this.restartAfter(message, delay);
+    this.restarting = this.restartAfter(message, this.clock.now() + delay);
   }
 
   /** @internal Receiver.reportError */
@@ -228,22 +201,21 @@ export class ReceiverSupervisor<T> implements ReceiverHost<T> {
   }
 
   private async startReceiver(): Promise<void> {
-    const session: Session = { abort: new AbortController(), starting: Promise.resolve(), startedAt: undefined };
+    const session: Session = { abort: new AbortController(), starting: Promise.resolve(), startedAt: undefined, ready: undefined };
+    setMaxListeners(0, session.abort.signal); // one listener per waiting storeBatch: no leak warning
     this.session = session;
     this.receiverState = 'Started';
-    this.reportedStarted = false;
     this.warnedDrop = false;
     session.starting = (async () => this.receiver.onStart())();
     try {
       await session.starting;
     } catch (e) {
-      if (this.session === session) this.restartReceiver('Error starting receiver', e, undefined);
+      if (this.session === session && this.stopping === undefined) this.restartReceiver('Error starting receiver', e, undefined);
       else this.log.warn(`Receiver ${this.receiver.name} failed to start while stopping: ${asError(e).message}`);
       return;
     }
     if (this.session !== session) return;
     session.startedAt = this.clock.now();
-    this.reportedStarted = true;
     this.emit('started');
   }
 
@@ -261,14 +233,14 @@ export class ReceiverSupervisor<T> implements ReceiverHost<T> {
       this.log.warn(`Receiver ${this.receiver.name}: onStop failed: ${describe(e)}`);
     }
     this.log.info?.(`Stopped receiver ${this.receiver.name}: ${message}`);
-    if (this.reportedStarted) this.emit('stopped');
-    this.reportedStarted = false;
+    if (session.startedAt !== undefined) this.emit('stopped');
   }
 
-  private async restartAfter(message: string, delay: number): Promise<void> {
+  /** Stops the receiver, then starts it again at clock time `at` (or as soon as onStop returned). */
+  private async restartAfter(message: string, at: number): Promise<void> {
     await this.stopReceiver(message);
     try {
-      await this.clock.waitUntil(this.clock.now() + delay, this.lifetime.signal);
+      await this.clock.waitUntil(at, this.lifetime.signal);
     } catch {
       // stop() was called during the delay.
     }
@@ -279,9 +251,10 @@ export class ReceiverSupervisor<T> implements ReceiverHost<T> {
   private async stopAll(message: string, error: unknown): Promise<void> {
     if (error !== undefined) this.recordError(message, error);
     this.lifetime.abort();
-    await this.restarting;
-    await this.stopReceiver(message);
+    const receiverStopped = this.stopReceiver(message); // marks it stopped before returning
     this.receiverState = 'Stopped';
+    await this.restarting;
+    await receiverStopped;
     await this.generator.stop();
   }
 

@@ -53,7 +53,7 @@ export interface ReceiverOptions {
  * ```ts
  * import { connect, type Socket } from 'node:net';
  * import { createInterface } from 'node:readline';
- * import { Receiver } from '@sluice/core';
+ * import { Receiver, Seconds, StreamingContext } from '@sluice/core';
  *
  * // Receives lines of text from a TCP server, pausing the socket under backpressure so that
  * // TCP slows the sender down, and reconnecting (with backoff) when the connection drops.
@@ -87,13 +87,16 @@ export interface ReceiverOptions {
  *   }
  * }
  *
- * const lines = ssc.receiverStream(new LineReceiver('localhost', 9999));
+ * const ssc = new StreamingContext({ batchInterval: Seconds(1) });
+ * ssc.receiverStream(new LineReceiver('localhost', 9999)).print();
+ * await ssc.start();
  * ```
  */
 export abstract class Receiver<T> {
   /** The receiver's display name, if given. */
   readonly preferredName: string | undefined;
-  private host: ReceiverHost<T> | undefined;
+  // An ES private field, so that subclasses may use any name (`host`, `port`, ...) for their own.
+  #host: ReceiverHost<T> | undefined;
 
   constructor(options: ReceiverOptions = {}) {
     this.preferredName = options.name;
@@ -115,7 +118,7 @@ export abstract class Receiver<T> {
 
   /** The id of the input stream this receiver feeds; -1 until it is attached. */
   get streamId(): number {
-    return this.host?.streamId ?? -1;
+    return this.#host?.streamId ?? -1;
   }
 
   /** The name used in events: the `name` option, else `<ClassName>-<streamId>`. */
@@ -129,7 +132,7 @@ export abstract class Receiver<T> {
    * or the buffer bound is reached, so pause your source until `ready()` resolves (records stored
    * meanwhile are still accepted, and count against the limits). When the receiver is stopped (or
    * between a failure and its restart) the record is dropped, a warning is logged once, and the
-   * result is `false`: check `isStopped()`.
+   * result is `false`: check `isStopped()`. The same holds before the receiver is started.
    * @throws SluiceError `INVALID_STATE` if the receiver was never attached to a stream.
    */
   store(item: T): boolean {
@@ -146,8 +149,8 @@ export abstract class Receiver<T> {
    * with the storage error if storing fails: then nack, or let the source redeliver.
    */
   storeBatch(items: readonly T[], meta?: BlockMeta): Promise<void> {
-    if (this.host === undefined) return Promise.reject(notAttached());
-    return this.host.pushBatch(items, meta);
+    if (this.#host === undefined) return Promise.reject(notAttached());
+    return this.#host.pushBatch(items, meta);
   }
 
   /**
@@ -155,14 +158,15 @@ export abstract class Receiver<T> {
    * record. Also resolves when the receiver stops (check `isStopped()`). Never rejects.
    */
   ready(): Promise<void> {
-    return this.host === undefined ? Promise.resolve() : this.host.awaitReady();
+    return this.#host === undefined ? Promise.resolve() : this.#host.awaitReady();
   }
 
   /**
-   * Asks for a restart and returns at once: the supervisor marks the receiver stopped, calls
-   * `onStop`, waits `delayMs` (default `restartDelayMs`, 2 s; backing off exponentially over
-   * consecutive restarts) and calls `onStart` again. Ignored while a restart is already pending or
-   * after the receiver was stopped. `error`, if given, is reported to listeners.
+   * Asks for a restart and returns at once: the supervisor marks the receiver stopped (`store`
+   * drops, `ready` resolves, waiting `storeBatch` calls reject with `STOPPED`), calls `onStop`, and
+   * calls `onStart` again `delayMs` after this call (default `restartDelayMs`, 2 s), doubling the
+   * delay over consecutive restarts up to `maxRestartDelayMs` (60 s). Ignored while a restart is
+   * pending or once the receiver is stopped. `error`, if given, is reported to listeners.
    * @throws SluiceError `INVALID_STATE` if the receiver was never attached to a stream.
    */
   restart(message: string, error?: unknown, delayMs?: number): void {
@@ -188,25 +192,25 @@ export abstract class Receiver<T> {
 
   /** True from just before `onStart` is called until the receiver is stopped or restarted. */
   isStarted(): boolean {
-    return this.host?.isReceiverStarted() ?? false;
+    return this.#host?.isReceiverStarted() ?? false;
   }
 
   /** True once the receiver was stopped (for good, or until its restart). Poll it in read loops. */
   isStopped(): boolean {
-    return this.host?.isReceiverStopped() ?? false;
+    return this.#host?.isReceiverStopped() ?? false;
   }
 
   /** @internal Called once by the supervisor that will run this receiver. */
   [attachSupervisor](host: ReceiverHost<T>): void {
-    if (this.host !== undefined && this.host !== host) {
+    if (this.#host !== undefined && this.#host !== host) {
       throw new SluiceError('INVALID_STATE', `Receiver ${this.name} is already attached to stream ${this.streamId}; create one receiver per stream`);
     }
-    this.host = host;
+    this.#host = host;
   }
 
   private attached(): ReceiverHost<T> {
-    if (this.host === undefined) throw notAttached();
-    return this.host;
+    if (this.#host === undefined) throw notAttached();
+    return this.#host;
   }
 }
 

@@ -33,6 +33,8 @@ export interface ReceiverTrackerOptions {
   maxRate: number;
   bufferBytes: number;
   events: ReceiverEvents;
+  /** Records/s each receiver starts at (backpressure's initialRate). */
+  initialRate?: number | undefined;
   persist?: BlockPersister;
 }
 
@@ -57,6 +59,7 @@ export class ReceiverTracker {
         blockIntervalMs: this.opts.blockIntervalMs,
         maxRate: this.opts.maxRate,
         bufferBytes: this.opts.bufferBytes,
+        ...(this.opts.initialRate !== undefined && Number.isFinite(this.opts.initialRate) ? { initialRate: this.opts.initialRate } : {}),
         pushBlock: (block) => this.addBlock(block),
         events: this.opts.events,
         logger: this.opts.logger,

@@ -67,7 +67,11 @@ export async function runBatches<T, O, U = never>(opts: RunBatchesOptions<T, U>,
       clock.setTime(k * batchInterval);
       await Promise.race([ssc.jobScheduler!.awaitBatch(k * batchInterval), failed.then(() => {
         throw new SluiceError('STOPPED', `The context stopped before batch ${k} completed`);
-      })]);
+      })]).catch(async (e: unknown) => {
+        // A context stopped by an error rejects waiters with STOPPED first: report the error itself.
+        await failed;
+        throw e;
+      });
     }
     await ssc.stop();
     await failed;
