@@ -16,7 +16,7 @@ const ssc = await StreamingContext.getOrCreate(dir!, () => {
   const pairs = items.map((x) => [x, 1] as [string, number]);
   pairs
     .updateStateByKey<string, number, number>((vs, s) => (s ?? 0) + vs.reduce((a, b) => a + b, 0))
-    .name('running-count')
+    .name(process.env['CHAOS_STATE_NAME'] ?? 'running-count')
     .checkpoint(5 * batchInterval)
     .saveAsTextFiles(`${out}/state`);
   pairs
