@@ -109,6 +109,18 @@ export class KeyMap<K, V> {
     this.map.set(this.slot(key, true), value);
   }
 
+  /**
+   * Folds `value` into the entry of `key`: `merge(current, value)` when the key is present, else
+   * `create(value)`. One lookup of the key instead of get + set (the hot path of every shuffle).
+   */
+  combine<W>(key: K, value: W, create: (w: W) => V, merge: (current: V, w: W) => V): void {
+    const s = this.slot(key, true);
+    const m = this.map;
+    const current = m.get(s);
+    if (current !== undefined || m.has(s)) m.set(s, merge(current as V, value));
+    else m.set(s, create(value));
+  }
+
   delete(key: K): boolean {
     const s = this.slot(key, false);
     if (s === undefined && typeof key === 'object') return false;

@@ -205,6 +205,36 @@ export class RDD<T> {
 
   private readonly computeAll = <U>(rdd: RDD<U>): Promise<U[][]> => rdd.runJob((items) => items);
 
+  /**
+   * @internal Streams every element of one partition into `emit`. A fused narrow chain pushes its
+   * outputs straight through, so no array of the partition's elements is built.
+   */
+  async consumePartition(partition: number, attempt: number, emit: (t: T) => void): Promise<void> {
+    const pipe = this.plan.pipeline;
+    if (pipe && !this.cached) {
+      const input = await pipe.source.iterator(partition, attempt);
+      const push = pipe.stage(emit);
+      for (let i = 0; i < input.length; i++) push(input[i]);
+      return;
+    }
+    const items = await this.iterator(partition, attempt);
+    for (let i = 0; i < items.length; i++) emit(items[i]!);
+  }
+
+  /** @internal Runs one task per partition that streams the partition into a fresh sink; resolves with each sink's result. */
+  runStreamingJob<R>(sink: (partition: number) => { emit: (t: T) => void; done: () => R }): Promise<R[]> {
+    const ps = Array.from({ length: this.numPartitions }, (_, i) => i);
+    return runTasks(
+      ps,
+      async (p, attempt) => {
+        const s = sink(p);
+        await this.consumePartition(p, attempt, s.emit);
+        return s.done();
+      },
+      { concurrency: this.ctx.parallelism, maxAttempts: this.ctx.maxTaskFailures, what: `RDD ${this.id} (${this.kind})` },
+    );
+  }
+
   // ---------------------------------------------------------------- narrow transformations
 
   /** Applies a push stage lazily, fusing it with this RDD's own stages unless this RDD is cached. */
@@ -439,8 +469,7 @@ export class RDD<T> {
     numPartitionsOrPartitioner?: number | Partitioner,
   ): RDD<[K, C]> {
     const partitioner = this.resolvePartitioner(numPartitionsOrPartitioner, 'combineByKey');
-    const agg: Aggregator<V, C> = { createCombiner, mergeValue };
-    void mergeCombiners; // one process merges values straight into the reduce-side combiner
+    const agg: Aggregator<V, C> = { createCombiner, mergeValue, mergeCombiners };
     return new RDD(this.ctx, shuffledPlan('combineByKey', this, partitioner, agg, this.computeAll));
   }
 
@@ -452,7 +481,7 @@ export class RDD<T> {
 
   reduceByKey<K, V>(this: RDD<[K, V]>, f: (a: V, b: V) => V, numPartitions?: number | Partitioner): RDD<[K, V]> {
     const partitioner = this.resolvePartitioner(numPartitions, 'reduceByKey');
-    return new RDD(this.ctx, shuffledPlan('reduceByKey', this, partitioner, { createCombiner: (v: V) => v, mergeValue: f }, this.computeAll));
+    return new RDD(this.ctx, shuffledPlan('reduceByKey', this, partitioner, { createCombiner: (v: V) => v, mergeValue: f, mergeCombiners: f }, this.computeAll));
   }
 
   groupByKey<K, V>(this: RDD<[K, V]>, numPartitions?: number | Partitioner): RDD<[K, V[]]> {
@@ -462,6 +491,10 @@ export class RDD<T> {
       mergeValue: (c, v) => {
         c.push(v);
         return c;
+      },
+      mergeCombiners: (a, b) => {
+        for (let i = 0; i < b.length; i++) a.push(b[i]!);
+        return a;
       },
     };
     return new RDD(this.ctx, shuffledPlan('groupByKey', this, partitioner, agg, this.computeAll));

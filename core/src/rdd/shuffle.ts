@@ -12,10 +12,13 @@ import { KeyMap } from './keys.js';
 export interface Aggregator<V, C> {
   createCombiner(v: V): C;
   mergeValue(c: C, v: V): C;
+  mergeCombiners(a: C, b: C): C;
 }
 
 /** Computes every partition of `rdd`, in order, through the RDD's task runner. */
 export type ComputeAll = <T>(rdd: RDD<T>) => Promise<T[][]>;
+
+const same = <C>(c: C): C => c;
 
 /** A memo of an async result that forgets a failure so the next call recomputes. */
 export function memoAsync<R>(make: () => Promise<R>): { get(): Promise<R>; reset(): void } {
@@ -45,17 +48,25 @@ export function shuffledPlan<K, V, C>(
   computeAll: ComputeAll,
 ): RDDPlan<[K, C]> {
   const n = partitioner.numPartitions;
+  void computeAll;
   const buckets = memoAsync(async () => {
-    const parts = await computeAll(parent);
+    const { createCombiner, mergeValue, mergeCombiners } = aggregator;
+    // Map side: each parent partition streams its pairs (a fused narrow chain produces them one by
+    // one, never as an array) into buckets of its own, combining as it goes.
+    const perPartition = await parent.runStreamingJob(() => {
+      const local = Array.from({ length: n }, () => new KeyMap<K, C>());
+      return {
+        emit: (pair: [K, V]) => local[n === 1 ? 0 : partitioner.getPartition(pair[0])]!.combine(pair[0], pair[1], createCombiner, mergeValue),
+        done: () => local,
+      };
+    });
+    if (perPartition.length === 1) return perPartition[0]!;
+    // Reduce side: merge the partitions' combiners in partition order (deterministic output order).
     const out = Array.from({ length: n }, () => new KeyMap<K, C>());
-    const { createCombiner, mergeValue } = aggregator;
-    for (const part of parts) {
-      for (let i = 0; i < part.length; i++) {
-        const pair = part[i]!;
-        const k = pair[0];
-        const bucket = out[n === 1 ? 0 : partitioner.getPartition(k)]!;
-        if (bucket.has(k)) bucket.set(k, mergeValue(bucket.get(k) as C, pair[1]));
-        else bucket.set(k, createCombiner(pair[1]));
+    for (const local of perPartition) {
+      for (let j = 0; j < n; j++) {
+        const target = out[j]!;
+        for (const [k, c] of local[j]!) target.combine(k, c, same, mergeCombiners);
       }
     }
     return out;
