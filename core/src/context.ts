@@ -39,6 +39,7 @@ import { readSnapshot } from './checkpoint/state-snapshot.js';
 import { verifyGraph } from './checkpoint/operators.js';
 import { Checkpointer } from './checkpoint/checkpointer.js';
 import { checkModeHook } from './checkpoint/check-mode.js';
+import { ReceivedBlockLog } from './storage/received-block-log.js';
 
 export type StreamingContextState = 'initialized' | 'active' | 'stopped';
 
@@ -65,6 +66,7 @@ export class StreamingContext {
   private readonly batchCompletedHooks: Array<(info: BatchInfo) => void | Promise<void>> = [];
   private recovered: CheckpointData | undefined;
   private checkpointer: Checkpointer | undefined;
+  private blockLog: ReceivedBlockLog | undefined;
 
   /** @throws SluiceError INVALID_OPTION naming the first bad or unknown option. */
   constructor(options: StreamingContextOptions) {
@@ -271,7 +273,18 @@ export class StreamingContext {
     const startTime = zeroTime + (Math.floor((clock.now() - zeroTime) / batchInterval) + 1) * batchInterval;
     this.graph.start(zeroTime);
     const receiverStreams = this.graph.inputs.filter((i): i is ReceiverInputDStream<unknown> => i instanceof ReceiverInputDStream);
+    let recoveredBlocks;
+    if (this.options.writeAheadLog && receiverStreams.length > 0) {
+      const opened = await ReceivedBlockLog.open(this.checkpointDirectory!, cp !== undefined, logger);
+      this.blockLog = opened.log;
+      recoveredBlocks = opened.recovered;
+    } else if (cp && receiverStreams.length > 0) {
+      logger.warn('Restoring without writeAheadLog: data that receivers had stored but was not yet processed is lost (set writeAheadLog: true for zero data loss)');
+    }
+    const blockLog = this.blockLog;
     this.receiverTracker = new ReceiverTracker(receiverStreams, {
+      persist: blockLog && ((block) => blockLog.persistBlock(block)),
+      logAllocation: blockLog && ((time, batch) => blockLog.logAllocation(time, batch)),
       clock,
       logger,
       blockIntervalMs: this.options.blockInterval,
@@ -284,6 +297,10 @@ export class StreamingContext {
         stopped: (receiverInfo) => this.bus.post({ type: 'onReceiverStopped', payload: { receiverInfo } }),
       },
     });
+    if (recoveredBlocks) {
+      for (const [time, batch] of recoveredBlocks.allocations) this.receiverTracker.restoreAllocation(time, batch);
+      for (const block of recoveredBlocks.unallocated) this.receiverTracker.enqueue(block);
+    }
     if (this.options.backpressure) startBackpressure(this, receiverStreams, this.options.backpressure);
     this.scheduler = new JobScheduler({
       clock,
@@ -295,6 +312,11 @@ export class StreamingContext {
         this.graph.clearMetadata(info.batchTime);
         this.receiverTracker.cleanupBatch(info.batchTime);
         await this.checkpointer?.afterComplete(info.batchTime, this.scheduler!.pendingTimes);
+        if (blockLog) {
+          // Keep every block a recovery could still need: the longest an input remembers its RDDs.
+          const keep = Math.max(batchInterval, ...receiverStreams.map((s) => s.rememberDuration));
+          await blockLog.clean(info.batchTime - keep);
+        }
         for (const hook of this.batchCompletedHooks) await hook(info);
       },
       onFatal: (e) => this.fail(e),
@@ -403,6 +425,8 @@ export class StreamingContext {
           logger.warn(`Input stream ${input.kind} (#${input.id}) failed to stop: ${asError(e).message}`);
         }
       }
+      await this.checkpointer?.flush();
+      await this.blockLog?.close();
       await this.bus.drain();
     } finally {
       this.currentState = 'stopped';

@@ -6,7 +6,7 @@
  */
 import { mkdir, open, readdir, readFile, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { crc32 } from './crc32.js';
+import { crc32 } from '../storage/crc32.js';
 import type { Logger } from '../util/logger.js';
 
 export const CHECKPOINT_FORMAT = 1;

@@ -6,7 +6,7 @@
 import { mkdir, readFile, readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { deserialize, serialize } from 'node:v8';
-import { crc32 } from './crc32.js';
+import { crc32 } from '../storage/crc32.js';
 import { writeFileAtomic } from './checkpoint-file.js';
 
 const MAGIC = 'SLUICE-STATE';

@@ -35,7 +35,10 @@ export interface ReceiverTrackerOptions {
   events: ReceiverEvents;
   /** Records/s each receiver starts at (backpressure's initialRate). */
   initialRate?: number | undefined;
-  persist?: BlockPersister;
+  /** Makes a block durable before it counts as stored (the write-ahead log). */
+  persist?: BlockPersister | undefined;
+  /** Logs an allocation durably before the batch uses it (the write-ahead log). */
+  logAllocation?: ((time: Time, batch: Map<number, TrackedBlock[]>) => Promise<void>) | undefined;
 }
 
 export class ReceiverTracker {
@@ -93,10 +96,19 @@ export class ReceiverTracker {
    * Gives every unallocated block to the batch at `time` (once: a time already allocated, e.g.
    * recovered from the log, keeps its blocks). Returns each receiver stream's input info.
    */
-  allocateBlocksToBatch(time: Time): Record<number, StreamInputInfo> {
+  async allocateBlocksToBatch(time: Time): Promise<Record<number, StreamInputInfo>> {
     if (!this.allocated.has(time) && (this.lastAllocatedTime === undefined || time > this.lastAllocatedTime)) {
       const batch = new Map<number, TrackedBlock[]>();
       for (const [streamId, q] of this.unallocated) batch.set(streamId, q.splice(0));
+      // Logged before use, so a recovered context re-forms this batch from the same blocks.
+      if (this.opts.logAllocation) {
+        try {
+          await this.opts.logAllocation(time, batch);
+        } catch (e) {
+          for (const [streamId, blocks] of batch) this.unallocated.get(streamId)!.unshift(...blocks);
+          throw e;
+        }
+      }
       this.allocated.set(time, batch);
       this.lastAllocatedTime = time;
     }
