@@ -20,4 +20,5 @@ export { Receiver } from './receiver/receiver.js';
 export type { BlockMeta } from './receiver/received-block.js';
 export type { ReceiverInfo } from './receiver/receiver-info.js';
 export type { StreamingListener, BatchInfo, OutputOperationInfo, BadRecordInfo } from './scheduler/listener.js';
+export { PIDRateEstimator } from './scheduler/rate/pid-rate-estimator.js';
 export { formatElement } from './dstream/output/format.js';

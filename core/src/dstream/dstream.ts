@@ -236,6 +236,13 @@ export class DStream<T> {
     return [w, s];
   }
 
+  /** Checks a partition count at the call, so a bad one never reaches a batch. @throws SluiceError INVALID_OPTION. */
+  private checkNumPartitions(n: number | undefined, what: string): void {
+    if (n !== undefined && (!Number.isInteger(n) || n < 1)) {
+      throw new SluiceError('INVALID_OPTION', `${what}: numPartitions must be a whole number >= 1, got ${String(n)}`);
+    }
+  }
+
   private partitionerFor(n: number | Partitioner | undefined): Partitioner {
     if (typeof n === 'object') return n;
     return new HashPartitioner(n ?? this.ssc.rddContext.defaultNumPartitions);
@@ -282,6 +289,7 @@ export class DStream<T> {
   }
 
   repartition(numPartitions: number): DStream<T> {
+    this.checkNumPartitions(numPartitions, 'repartition');
     return this.transform((rdd) => rdd.repartition(numPartitions), 'repartition');
   }
 
@@ -292,7 +300,9 @@ export class DStream<T> {
 
   /** One element per batch: the number of elements in it (0 for an empty batch). */
   count(): DStream<number> {
-    return this.transform((rdd) => rdd.mapPartitions((items) => [items.length]).union(this.ssc.parallelize([0], 1)).coalesce(1).mapPartitions((ns) => [ns.reduce((a, b) => a + b, 0)]), 'count');
+    // Partition sizes, plus a 0 so an empty batch counts 0 (as Spark's count does), summed in one partition.
+    const sum = (ns: number[]): number[] => [ns.reduce((a, b) => a + b, 0)];
+    return this.transform((rdd) => rdd.mapPartitions((items) => [items.length]).union(this.ssc.parallelize([0], 1)).coalesce(1).mapPartitions(sum), 'count');
   }
 
   /** One element per batch: all elements reduced with `f` (nothing for an empty batch). */
@@ -390,7 +400,8 @@ export class DStream<T> {
     return this.transform((rdd) => rdd.combineByKey(createCombiner, mergeValue, mergeCombiners, p), 'combineByKey');
   }
 
-  private pairWith<K, V, W, R>(other: DStream<[K, W]>, kind: string, f: (a: RDD<[K, V]>, b: RDD<[K, W]>) => RDD<R>): DStream<R> {
+  private pairWith<K, V, W, R>(other: DStream<[K, W]>, kind: string, f: (a: RDD<[K, V]>, b: RDD<[K, W]>) => RDD<R>, numPartitions: number | undefined): DStream<R> {
+    this.checkNumPartitions(numPartitions, kind);
     return this.derive(
       multiTransformedPlan(kind, [this as DStream<unknown>, other as DStream<unknown>], (rdds) =>
         f(rdds[0] as RDD<[K, V]>, rdds[1] as RDD<[K, W]>),
@@ -399,15 +410,15 @@ export class DStream<T> {
   }
 
   join<K, V, W>(this: DStream<[K, V]>, other: DStream<[K, W]>, numPartitions?: number): DStream<[K, [V, W]]> {
-    return this.pairWith<K, V, W, [K, [V, W]]>(other, 'join', (a, b) => a.join(b, numPartitions));
+    return this.pairWith<K, V, W, [K, [V, W]]>(other, 'join', (a, b) => a.join(b, numPartitions), numPartitions);
   }
 
   leftOuterJoin<K, V, W>(this: DStream<[K, V]>, other: DStream<[K, W]>, numPartitions?: number): DStream<[K, [V, W | undefined]]> {
-    return this.pairWith<K, V, W, [K, [V, W | undefined]]>(other, 'leftOuterJoin', (a, b) => a.leftOuterJoin(b, numPartitions));
+    return this.pairWith<K, V, W, [K, [V, W | undefined]]>(other, 'leftOuterJoin', (a, b) => a.leftOuterJoin(b, numPartitions), numPartitions);
   }
 
   rightOuterJoin<K, V, W>(this: DStream<[K, V]>, other: DStream<[K, W]>, numPartitions?: number): DStream<[K, [V | undefined, W]]> {
-    return this.pairWith<K, V, W, [K, [V | undefined, W]]>(other, 'rightOuterJoin', (a, b) => a.rightOuterJoin(b, numPartitions));
+    return this.pairWith<K, V, W, [K, [V | undefined, W]]>(other, 'rightOuterJoin', (a, b) => a.rightOuterJoin(b, numPartitions), numPartitions);
   }
 
   fullOuterJoin<K, V, W>(
@@ -415,11 +426,11 @@ export class DStream<T> {
     other: DStream<[K, W]>,
     numPartitions?: number,
   ): DStream<[K, [V | undefined, W | undefined]]> {
-    return this.pairWith<K, V, W, [K, [V | undefined, W | undefined]]>(other, 'fullOuterJoin', (a, b) => a.fullOuterJoin(b, numPartitions));
+    return this.pairWith<K, V, W, [K, [V | undefined, W | undefined]]>(other, 'fullOuterJoin', (a, b) => a.fullOuterJoin(b, numPartitions), numPartitions);
   }
 
   cogroup<K, V, W>(this: DStream<[K, V]>, other: DStream<[K, W]>, numPartitions?: number): DStream<[K, [V[], W[]]]> {
-    return this.pairWith<K, V, W, [K, [V[], W[]]]>(other, 'cogroup', (a, b) => a.cogroup(b, numPartitions));
+    return this.pairWith<K, V, W, [K, [V[], W[]]]>(other, 'cogroup', (a, b) => a.cogroup(b, numPartitions), numPartitions);
   }
 
   // ---------------------------------------------------------------- pair operations over windows

@@ -35,8 +35,11 @@ export function reducedWindowedPlan<K, V>(parent: DStream<[K, V]>, o: ReducedWin
       const curBegin = time - windowDuration + parentSlide;
       const prevBegin = curBegin - slideDuration;
       const prevEnd = time - slideDuration;
-      const oldRDDs = reduced.slice(prevBegin, curBegin - parentSlide);
-      const newRDDs = reduced.slice(prevEnd + parentSlide, time);
+      // Leaving: in the previous window, not in this one; entering: in this one, not the previous.
+      // (The min/max matter when the slide is longer than the window: batches between two windows
+      // are in neither.)
+      const oldRDDs = reduced.slice(prevBegin, Math.min(curBegin - parentSlide, prevEnd));
+      const newRDDs = reduced.slice(Math.max(prevEnd + parentSlide, curBegin), time);
       const prevRDD = (self.getOrCompute(prevEnd) ?? self.ssc.emptyRDD()) as RDD<[K, unknown]>;
       const nOld = oldRDDs.length;
       const nNew = newRDDs.length;

@@ -83,7 +83,11 @@ export class KeyMap<K, V> {
 
   /** The map key for `key`: itself for primitives, its token for arrays (created when `create`). */
   private slot(key: K, create: boolean): unknown {
-    if (typeof key !== 'object' || key === null) return key;
+    if (typeof key !== 'object' || key === null) {
+      // Functions and symbols would be grouped by identity, as objects would.
+      if (typeof key === 'function' || typeof key === 'symbol') throw invalidKey(key);
+      return key;
+    }
     if (!Array.isArray(key)) throw invalidKey(key);
     const enc = encodeCompositeKey(key);
     this.tokens ??= new Map();

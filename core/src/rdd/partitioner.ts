@@ -21,7 +21,7 @@ export class HashPartitioner implements Partitioner {
   getPartition(key: unknown): number {
     if (this.numPartitions === 1) return 0;
     const m = hashKey(key) % this.numPartitions;
-    return m < 0 ? m + this.numPartitions : m;
+    return m < 0 ? m + this.numPartitions : m + 0; // + 0 turns -0 (a negative multiple of n) into 0
   }
 
   equals(other: Partitioner | undefined): boolean {

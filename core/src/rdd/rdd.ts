@@ -357,10 +357,10 @@ export class RDD<T> {
       .keys();
   }
 
-  sortBy<K>(f: (t: T) => K, ascending = true, numPartitions = this.numPartitions): RDD<T> {
+  sortBy<K>(f: (t: T) => K, ascending = true, numPartitions = Math.max(1, this.numPartitions)): RDD<T> {
     checkNumPartitions(numPartitions, 'sortBy');
     const sign = ascending ? 1 : -1;
-    return new RDD(this.ctx, sortedPlan(this, (a, b) => sign * defaultCompare(f(a), f(b)), Math.max(1, numPartitions), this.computeAll));
+    return new RDD(this.ctx, sortedPlan(this, (a, b) => sign * defaultCompare(f(a), f(b)), numPartitions, this.computeAll));
   }
 
   // ---------------------------------------------------------------- actions
@@ -470,7 +470,7 @@ export class RDD<T> {
   ): RDD<[K, C]> {
     const partitioner = this.resolvePartitioner(numPartitionsOrPartitioner, 'combineByKey');
     const agg: Aggregator<V, C> = { createCombiner, mergeValue, mergeCombiners };
-    return new RDD(this.ctx, shuffledPlan('combineByKey', this, partitioner, agg, this.computeAll));
+    return new RDD(this.ctx, shuffledPlan('combineByKey', this, partitioner, agg));
   }
 
   private resolvePartitioner(n: number | Partitioner | undefined, what: string): Partitioner {
@@ -481,7 +481,7 @@ export class RDD<T> {
 
   reduceByKey<K, V>(this: RDD<[K, V]>, f: (a: V, b: V) => V, numPartitions?: number | Partitioner): RDD<[K, V]> {
     const partitioner = this.resolvePartitioner(numPartitions, 'reduceByKey');
-    return new RDD(this.ctx, shuffledPlan('reduceByKey', this, partitioner, { createCombiner: (v: V) => v, mergeValue: f, mergeCombiners: f }, this.computeAll));
+    return new RDD(this.ctx, shuffledPlan('reduceByKey', this, partitioner, { createCombiner: (v: V) => v, mergeValue: f, mergeCombiners: f }));
   }
 
   groupByKey<K, V>(this: RDD<[K, V]>, numPartitions?: number | Partitioner): RDD<[K, V[]]> {
@@ -497,7 +497,7 @@ export class RDD<T> {
         return a;
       },
     };
-    return new RDD(this.ctx, shuffledPlan('groupByKey', this, partitioner, agg, this.computeAll));
+    return new RDD(this.ctx, shuffledPlan('groupByKey', this, partitioner, agg));
   }
 
   aggregateByKey<K, V, U>(

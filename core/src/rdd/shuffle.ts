@@ -40,48 +40,46 @@ export function memoAsync<R>(make: () => Promise<R>): { get(): Promise<R>; reset
   };
 }
 
-export function shuffledPlan<K, V, C>(
-  kind: string,
-  parent: RDD<[K, V]>,
-  partitioner: Partitioner,
-  aggregator: Aggregator<V, C>,
-  computeAll: ComputeAll,
-): RDDPlan<[K, C]> {
+export function shuffledPlan<K, V, C>(kind: string, parent: RDD<[K, V]>, partitioner: Partitioner, aggregator: Aggregator<V, C>): RDDPlan<[K, C]> {
   const n = partitioner.numPartitions;
-  void computeAll;
-  const buckets = memoAsync(async () => {
-    const { createCombiner, mergeValue, mergeCombiners } = aggregator;
-    // Map side: each parent partition streams its pairs (a fused narrow chain produces them one by
-    // one, never as an array) into buckets of its own, combining as it goes.
-    const perPartition = await parent.runStreamingJob(() => {
+  const { createCombiner, mergeValue, mergeCombiners } = aggregator;
+  // Map side: each parent partition streams its pairs (a fused narrow chain produces them one by
+  // one, never as an array) into buckets of its own, one per output partition, combining as it goes.
+  const mapSide = memoAsync(() =>
+    parent.runStreamingJob(() => {
       const local = Array.from({ length: n }, () => new KeyMap<K, C>());
       return {
         emit: (pair: [K, V]) => local[n === 1 ? 0 : partitioner.getPartition(pair[0])]!.combine(pair[0], pair[1], createCombiner, mergeValue),
         done: () => local,
       };
-    });
-    if (perPartition.length === 1) return perPartition[0]!;
-    // Reduce side: merge the partitions' combiners in partition order (deterministic output order).
-    const out = Array.from({ length: n }, () => new KeyMap<K, C>());
-    for (const local of perPartition) {
-      for (let j = 0; j < n; j++) {
-        const target = out[j]!;
-        for (const [k, c] of local[j]!) target.combine(k, c, same, mergeCombiners);
-      }
+    }),
+  );
+  // Reduce side, one output partition per task: merge that bucket of every map-side partition, in
+  // partition order (deterministic output order). Merging folds later combiners into the first
+  // one (a groupByKey array grows in place), so each output partition is merged once and kept.
+  let reduced: Array<Promise<Array<[K, C]>> | undefined> = new Array(n);
+  const reduce = async (p: number): Promise<Array<[K, C]>> => {
+    const perPartition = await mapSide.get();
+    const out: Array<[K, C]> = [];
+    if (perPartition.length === 1) {
+      perPartition[0]![p]!.appendEntriesTo(out);
+      return out;
     }
+    const merged = new KeyMap<K, C>();
+    for (const local of perPartition) for (const [k, c] of local[p]!) merged.combine(k, c, same, mergeCombiners);
+    merged.appendEntriesTo(out);
     return out;
-  });
+  };
   return {
     kind,
     numPartitions: n,
     parents: [parent as RDD<unknown>],
     partitioner,
-    async compute(p) {
-      const out: Array<[K, C]> = [];
-      (await buckets.get())[p]!.appendEntriesTo(out);
-      return out;
+    compute: (p) => (reduced[p] ??= reduce(p)),
+    reset: () => {
+      mapSide.reset();
+      reduced = new Array(n);
     },
-    reset: buckets.reset,
   };
 }
 
