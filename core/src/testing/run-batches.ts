@@ -42,6 +42,16 @@ type Build<T, U, O> = ((input: DStream<T>, ssc: StreamingContext) => DStream<O>)
  * // out: [[['a', 1], ['b', 1]], [['a', 1]]]
  * ```
  */
+export function runBatches<T, O>(
+  opts: RunBatchesOptions<T> & { input2?: undefined },
+  build: (input: DStream<T>, ssc: StreamingContext) => DStream<O>,
+): Promise<O[][]>;
+/** The two-stream form: `build(input, input2, ssc)` (join, cogroup, transformWith). */
+export function runBatches<T, U, O>(
+  opts: RunBatchesOptions<T, U> & { input2: ReadonlyArray<readonly U[] | null> },
+  build: (input: DStream<T>, input2: DStream<U>, ssc: StreamingContext) => DStream<O>,
+): Promise<O[][]>;
+// One signature per form (rather than a union of both callbacks) so `(s) => ...` gets its parameter types.
 export async function runBatches<T, O, U = never>(opts: RunBatchesOptions<T, U>, build: Build<T, U, O>): Promise<O[][]> {
   const batchInterval = opts.batchInterval ?? 1000;
   const numBatches = opts.numBatches ?? opts.input.length;
