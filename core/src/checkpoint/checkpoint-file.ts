@@ -4,7 +4,8 @@
  * (temp file, fsync, rename, directory fsync); the newest few are kept. Reading tries files newest
  * first and skips, with a warning naming the file, any that is truncated or fails its checksum.
  */
-import { mkdir, open, readdir, readFile, rename, rm } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rm } from 'node:fs/promises';
+import { writeFileAtomic } from '../util/durable-fs.js';
 import { join } from 'node:path';
 import { crc32 } from '../storage/crc32.js';
 import type { Logger } from '../util/logger.js';
@@ -43,29 +44,6 @@ export interface CheckpointData {
   /** The newest state snapshot of each stateful operator, by operator id. */
   snapshots: Record<string, SnapshotRef>;
   writtenAt: number;
-}
-
-async function syncDir(dir: string): Promise<void> {
-  const fh = await open(dir, 'r');
-  try {
-    await fh.sync();
-  } finally {
-    await fh.close();
-  }
-}
-
-/** Writes `buf` to `path` atomically and durably (temp file, fsync, rename, directory fsync). */
-export async function writeFileAtomic(path: string, dir: string, buf: Uint8Array): Promise<void> {
-  const temp = `${path}.tmp-${process.pid}-${Date.now()}`;
-  const fh = await open(temp, 'w');
-  try {
-    await fh.writeFile(buf);
-    await fh.sync();
-  } finally {
-    await fh.close();
-  }
-  await rename(temp, path);
-  await syncDir(dir);
 }
 
 export function encodeCheckpoint(data: CheckpointData): Buffer {

@@ -7,7 +7,7 @@ import { mkdir, readFile, readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { deserialize, serialize } from 'node:v8';
 import { crc32 } from '../storage/crc32.js';
-import { writeFileAtomic } from './checkpoint-file.js';
+import { writeFileAtomic } from '../util/durable-fs.js';
 
 const MAGIC = 'SLUICE-STATE';
 

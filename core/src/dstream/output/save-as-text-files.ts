@@ -4,7 +4,8 @@
  * the target, which is then renamed into place: a reader sees the whole batch or none of it, and a
  * re-run of the same batch (after recovery) replaces the earlier directory.
  */
-import { mkdir, open, rename, rm } from 'node:fs/promises';
+import { mkdir, rename, rm } from 'node:fs/promises';
+import { syncDir, writeFileSynced } from '../../util/durable-fs.js';
 import { basename, dirname, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import type { RDD } from '../../rdd/rdd.js';
@@ -14,25 +15,6 @@ import { formatElement } from './format.js';
 /** Spark's rddToFileName: `prefix-<ms>` plus `.suffix` when a suffix is given. */
 export function batchDirName(prefix: string, suffix: string | undefined, time: Time): string {
   return suffix ? `${prefix}-${time}.${suffix}` : `${prefix}-${time}`;
-}
-
-async function writeFileSynced(path: string, data: string): Promise<void> {
-  const fh = await open(path, 'w');
-  try {
-    await fh.writeFile(data);
-    await fh.sync();
-  } finally {
-    await fh.close();
-  }
-}
-
-async function syncDir(path: string): Promise<void> {
-  const fh = await open(path, 'r');
-  try {
-    await fh.sync();
-  } finally {
-    await fh.close();
-  }
 }
 
 /** Writes `rdd` as the batch directory for `time` atomically (see the file comment). */
