@@ -51,7 +51,8 @@ export interface StopOptions {
 export class StreamingContext {
   /** @internal */ readonly options: ResolvedOptions;
   /** @internal */ readonly graph = new DStreamGraph();
-  /** @internal */ readonly rddContext: RDDContext;
+  /** What RDDs of this context share; input streams pass it to `RDD.fromSource` / `RDD.fromPartitions`. */
+  readonly rddContext: RDDContext;
   /** @internal */ readonly bus: ListenerBus;
   /** @internal */ receiverTracker!: ReceiverTracker;
   private scheduler: JobScheduler | undefined;
@@ -295,6 +296,7 @@ export class StreamingContext {
         started: (receiverInfo) => this.bus.post({ type: 'onReceiverStarted', payload: { receiverInfo } }),
         error: (receiverInfo) => this.bus.post({ type: 'onReceiverError', payload: { receiverInfo } }),
         stopped: (receiverInfo) => this.bus.post({ type: 'onReceiverStopped', payload: { receiverInfo } }),
+        badRecord: (badRecord) => this.bus.post({ type: 'onBadRecord', payload: { badRecord } }),
       },
     });
     if (recoveredBlocks) {

@@ -45,7 +45,7 @@ export function listenForReports(ssc: StreamingContext): ReportLog {
     badRecords: [] as string[],
     receiverErrors: [] as string[],
     get badReports(): number {
-      return log.badRecords.length + log.receiverErrors.filter((m) => m.startsWith('Bad record')).length;
+      return log.badRecords.length;
     },
   };
   const listener: StreamingListener = {

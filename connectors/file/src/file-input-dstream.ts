@@ -21,7 +21,6 @@ import { scanDirectory } from './directory-scanner.js';
 import { DirectoryWatcher } from './directory-watcher.js';
 import { readFileRecords, type ReadOutcome, type ReadSettings } from './file-reader.js';
 import { moveToErrorDir } from './error-directory.js';
-import { reportBadFile } from './bad-file-reporter.js';
 import { ProgressBar } from './progress-bar.js';
 
 /** Counters of a file stream since it started. */
@@ -213,7 +212,9 @@ export class FileInputDStream<T> extends InputDStream<T> {
     this.tracker.markSeen(f);
     this.watcher.consume(f.path);
     this.stats.badFiles++;
-    reportBadFile(this.ssc, this.id, `${this.source}/${f.path}`, error);
+    const source = `${this.source}/${f.path}`;
+    this.ssc.logger.warn(`Bad file skipped from ${source}: ${error.message}`);
+    this.reportBadRecord(source, error.message, error);
     if (this.opts.errorDir === undefined || outcome.kind !== 'bad') return;
     try {
       await moveToErrorDir(this.opts.dir, f.path, this.opts.errorDir);

@@ -1,13 +1,12 @@
 /**
- * Counts skipped bad records and reports them. Core's Receiver has no bad-record call yet, so this
- * reports through `reportError` (a receiverError event whose message starts with "Bad record") and
- * the context's logger; see the README. Reports are throttled to `maxPerSecond` so a flood of bad
- * input cannot flood the listener bus: the rest are counted and summarised in the next report.
+ * Counts skipped bad records and reports them to listeners (`onBadRecord`, through the receiver's
+ * `reportBadRecord`) and the context's logger. Reports are throttled to `maxPerSecond` so a flood
+ * of bad input cannot flood the listener bus: the rest are counted and summarised in the next report.
  */
 import type { Logger, SluiceError } from '@sluice/core';
 
 export interface BadRecordSink {
-  reportError(message: string, error?: unknown): void;
+  reportBadRecord(reason: string, error?: unknown, source?: string): void;
 }
 
 export class BadRecordReporter {
@@ -42,10 +41,9 @@ export class BadRecordReporter {
     this.inWindow++;
     const more = this.suppressed > 0 ? ` (and ${this.suppressed} more skipped without a report)` : '';
     this.suppressed = 0;
-    const message = `Bad record skipped from ${source}: ${reason}${more}`;
     try {
-      this.logger.warn(message);
-      this.sink.reportError(message, error);
+      this.logger.warn(`Bad record skipped from ${source}: ${reason}${more}`);
+      this.sink.reportBadRecord(`${reason}${more}`, error, source);
     } catch {
       // Reporting must never break the connection (e.g. a receiver stopped meanwhile).
     }

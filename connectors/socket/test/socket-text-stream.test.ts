@@ -83,8 +83,9 @@ test('over-long and invalid lines are skipped and reported; the connection is ke
     assert.equal(stream.stats.badRecords, 3);
     assert.equal(stream.stats.connections, 1, 'the connection was kept');
     await waitUntil(() => reports.badReports === 3, 5000, 'three bad-record reports');
-    assert.ok(reports.receiverErrors.some((m) => m.includes('maxLineBytes (100)')));
-    assert.ok(reports.receiverErrors.some((m) => m.includes('not valid UTF-8')));
+    assert.ok(reports.badRecords.some((m) => m.includes('maxLineBytes (100)')));
+    assert.ok(reports.badRecords.some((m) => m.includes('not valid UTF-8')));
+    assert.equal(reports.receiverErrors.length, 0, 'bad records are not receiver errors');
   } finally {
     await ssc.stop();
     await server.close();

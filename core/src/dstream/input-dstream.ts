@@ -64,6 +64,14 @@ export abstract class InputDStream<T> extends DStream<T> {
   /** Restores what {@link checkpointState} returned. */
   restoreCheckpointState(_state: unknown): void {}
 
+  /**
+   * Reports a record (or file, or message) this input could not read and skipped: listeners get it
+   * as `onBadRecord`; the stream continues. Returns at once.
+   */
+  protected reportBadRecord(source: string, reason: string, error?: unknown): void {
+    this.ssc.bus.post({ type: 'onBadRecord', payload: { badRecord: { streamId: this.id, source, reason, ...(error === undefined ? {} : { error }) } } });
+  }
+
   override isTimeValid(time: Time): boolean {
     if (!super.isTimeValid(time)) return false;
     if (this.lastValidTime === undefined || time > this.lastValidTime) this.lastValidTime = time;

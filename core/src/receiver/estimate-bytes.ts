@@ -8,17 +8,20 @@
 const OBJECT_BYTES = 64;
 /** Cost of a field or element that is not a string or binary (a number, a pointer). */
 const SLOT_BYTES = 8;
+/** A string's header in V8 (map, hash, length). */
+const STRING_HEADER_BYTES = 16;
 
 /** The estimated size of one field or element, without descending further. */
 function shallowBytes(v: unknown): number {
-  if (typeof v === 'string') return v.length * 2;
+  // V8 keeps Latin-1 strings at one byte per character (most text that streams carry), plus a header.
+  if (typeof v === 'string') return v.length + STRING_HEADER_BYTES;
   if (v instanceof Uint8Array) return v.byteLength;
   if (v instanceof ArrayBuffer) return v.byteLength;
   return SLOT_BYTES;
 }
 
 /**
- * Estimates the in-memory size of one record: strings `2 × length`, Buffers, typed arrays and
+ * Estimates the in-memory size of one record: strings `length + 16`, Buffers, typed arrays and
  * ArrayBuffers their `byteLength`, primitives 8 bytes, arrays and objects a fixed 64 bytes plus
  * the shallow size of each element or own enumerable field (strings and binaries counted in full,
  * anything else 8 bytes). Never throws.

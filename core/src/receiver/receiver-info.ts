@@ -3,6 +3,7 @@
  * the events it reports them through (they become the listener bus's receiverStarted,
  * receiverError and receiverStopped).
  */
+import type { BadRecordInfo } from '../scheduler/listener.js';
 
 export interface ReceiverInfo {
   streamId: number;
@@ -36,6 +37,8 @@ export interface ReceiverEvents {
   error(info: ReceiverInfo): void;
   /** After `onStop`, for a receiver that had been reported started (also before each restart). */
   stopped(info: ReceiverInfo): void;
+  /** When the receiver reports a record it skipped as unreadable (`reportBadRecord`). */
+  badRecord?(info: BadRecordInfo): void;
 }
 
 /** The log sink of a supervisor. */

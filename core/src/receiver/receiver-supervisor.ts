@@ -190,6 +190,19 @@ export class ReceiverSupervisor<T> implements ReceiverHost<T> {
     this.recordError(message, error);
   }
 
+  /** Records reported bad and skipped by the receiver so far. */
+  badRecords = 0;
+
+  /** @internal Receiver.reportBadRecord */
+  reportBadRecord(reason: string, error: unknown, source: string): void {
+    this.badRecords++;
+    try {
+      this.opts.events.badRecord?.({ streamId: this.streamId, source, reason, ...(error === undefined ? {} : { error }) });
+    } catch (e) {
+      this.log.warn(`A receiver badRecord listener of stream ${this.streamId} threw: ${describe(e)}`);
+    }
+  }
+
   /** @internal Receiver.isStarted */
   isReceiverStarted(): boolean {
     return this.receiverState === 'Started';
@@ -275,7 +288,7 @@ export class ReceiverSupervisor<T> implements ReceiverHost<T> {
     this.emit('error');
   }
 
-  private emit(event: keyof ReceiverEvents): void {
+  private emit(event: 'started' | 'error' | 'stopped'): void {
     try {
       this.opts.events[event](this.info);
     } catch (e) {

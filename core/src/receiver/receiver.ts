@@ -19,6 +19,7 @@ export interface ReceiverHost<T> {
   restartReceiver(message: string, error: unknown, delayMs: number | undefined): void;
   stop(message: string, error?: unknown): Promise<void>;
   reportError(message: string, error: unknown): void;
+  reportBadRecord(reason: string, error: unknown, source: string): void;
   isReceiverStarted(): boolean;
   isReceiverStopped(): boolean;
 }
@@ -188,6 +189,17 @@ export abstract class Receiver<T> {
    */
   reportError(message: string, error?: unknown): void {
     this.attached().reportError(message, error);
+  }
+
+  /**
+   * Reports a record this receiver could not read (a malformed line, an undecodable message) and
+   * skipped. Listeners get it as `onBadRecord`; it is counted, does not count as a receiver error,
+   * and receiving continues. Returns at once.
+   * @param source where it came from, e.g. "127.0.0.1:5555" or "logs/3@1042" (default: the receiver's name)
+   * @throws SluiceError `INVALID_STATE` if the receiver was never attached to a stream.
+   */
+  reportBadRecord(reason: string, error?: unknown, source?: string): void {
+    this.attached().reportBadRecord(reason, error, source ?? this.name);
   }
 
   /** True from just before `onStart` is called until the receiver is stopped or restarted. */

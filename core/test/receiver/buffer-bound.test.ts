@@ -3,27 +3,27 @@ import assert from 'node:assert/strict';
 import { SluiceError } from '../../src/errors.js';
 import { deferred, harness, settle, track } from './helpers.js';
 
-// Each 'xxxx' string is estimated at 8 bytes (2 bytes per UTF-16 code unit).
+// Each 'xxxx' (or 'yyyy') string is estimated at 20 bytes: 4 one-byte characters plus a 16-byte header.
 
 test('store() returns false at the buffer bound; ready() resolves once blocks are released', async () => {
-  const { supervisor, receiver, clock } = harness({ bufferBytes: 32 });
+  const { supervisor, receiver, clock } = harness({ bufferBytes: 80 });
   await supervisor.start();
   assert.deepEqual([1, 2, 3].map(() => receiver.store('xxxx')), [true, true, true]);
   assert.equal(receiver.store('xxxx'), false, 'accepted, but the source must pause');
-  assert.equal(supervisor.bufferedBytes, 32);
+  assert.equal(supervisor.bufferedBytes, 80);
   const ready = track(receiver.ready());
   clock.advance(1000); // blocks are cut and pushed; still not released
   await settle();
   assert.equal(ready.state, 'pending');
-  supervisor.releaseBlocks(8);
+  supervisor.releaseBlocks(20);
   await settle();
   assert.equal(ready.state, 'resolved');
-  assert.equal(supervisor.bufferedBytes, 24);
+  assert.equal(supervisor.bufferedBytes, 60);
   await supervisor.stop('done');
 });
 
 test('the heap stays bounded: a producer that honours store()/ready() stops at the bound when nothing is released', async () => {
-  const { supervisor, receiver, clock, pushed } = harness({ bufferBytes: 8_000 });
+  const { supervisor, receiver, clock, pushed } = harness({ bufferBytes: 20_000 });
   let produced = 0;
   let loop: Promise<void> = Promise.resolve();
   receiver.onStartImpl = (r) => {
@@ -39,10 +39,10 @@ test('the heap stays bounded: a producer that honours store()/ready() stops at t
     clock.advance(200);
     await settle();
   }
-  assert.equal(produced, 1000, 'stopped exactly at 8000 bytes');
-  assert.equal(supervisor.bufferedBytes, 8000);
+  assert.equal(produced, 1000, 'stopped exactly at 20000 bytes');
+  assert.equal(supervisor.bufferedBytes, 20_000);
   assert.equal(pushed.reduce((n, b) => n + b.numRecords, 0), 1000);
-  supervisor.releaseBlocks(4000);
+  supervisor.releaseBlocks(10_000);
   await settle();
   assert.equal(produced, 1500, 'resumed and filled the freed room only');
   await supervisor.stop('done');
@@ -51,15 +51,15 @@ test('the heap stays bounded: a producer that honours store()/ready() stops at t
 });
 
 test('storeBatch waits for room under the bound before forming its block', async () => {
-  const { supervisor, receiver, pushed } = harness({ bufferBytes: 16 });
+  const { supervisor, receiver, pushed } = harness({ bufferBytes: 40 });
   await supervisor.start();
   await receiver.storeBatch(['xxxx', 'xxxx']);
-  assert.equal(supervisor.bufferedBytes, 16);
+  assert.equal(supervisor.bufferedBytes, 40);
   const second = track(receiver.storeBatch(['yyyy']));
   await settle();
   assert.equal(second.state, 'pending');
   assert.equal(pushed.length, 1);
-  supervisor.releaseBlocks(16);
+  supervisor.releaseBlocks(40);
   await settle();
   assert.equal(second.state, 'resolved');
   assert.deepEqual(pushed.map((b) => b.items), [['xxxx', 'xxxx'], ['yyyy']]);
@@ -67,7 +67,7 @@ test('storeBatch waits for room under the bound before forming its block', async
 });
 
 test('a storeBatch waiting for room rejects with STOPPED when the receiver stops', async () => {
-  const { supervisor, receiver, pushed } = harness({ bufferBytes: 8 });
+  const { supervisor, receiver, pushed } = harness({ bufferBytes: 20 });
   await supervisor.start();
   await receiver.storeBatch(['xxxx']);
   const waiting = receiver.storeBatch(['yyyy']);

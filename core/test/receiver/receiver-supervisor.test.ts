@@ -41,7 +41,7 @@ test('storeBatch forms one reliable block with its meta and resolves only once p
   const stored = track(receiver.storeBatch(items, { partition: 2, from: 10, until: 13 }));
   items.push('mutated later');
   await settle();
-  assert.deepEqual(blocks, [{ streamId: 7, blockId: 'input-7-0-1', items: ['a', 'b', 'c'], numRecords: 3, bytes: 6, time: 0, reliable: true, meta: { partition: 2, from: 10, until: 13 } }]);
+  assert.deepEqual(blocks, [{ streamId: 7, blockId: 'input-7-0-1', items: ['a', 'b', 'c'], numRecords: 3, bytes: 3 * (1 + 16), time: 0, reliable: true, meta: { partition: 2, from: 10, until: 13 } }]);
   assert.equal(stored.state, 'pending', 'not acknowledged before the block is durable');
   durable.resolve();
   await settle();
