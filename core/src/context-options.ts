@@ -31,7 +31,7 @@ export interface StreamingContextOptions {
   maxTaskFailures?: number;
   /** Records/s each receiver may store (default: unlimited). */
   receiverMaxRate?: number;
-  /** Bytes of received-but-unprocessed data per receiver before store() returns false (default 64 MiB). */
+  /** Bytes of received-but-unprocessed data per receiver before store() returns false (default 256 MiB). */
   receiverBufferBytes?: number;
   /** Adapt each receiver's rate to what the pipeline processes (Spark's PID estimator). */
   backpressure?: boolean | BackpressureOptions;
@@ -148,7 +148,7 @@ export function resolveOptions(input: StreamingContextOptions): ResolvedOptions 
     concurrentJobs: wholeAtLeast(opts, 'concurrentJobs', 1, 1),
     maxTaskFailures: wholeAtLeast(opts, 'maxTaskFailures', 1, 4),
     receiverMaxRate,
-    receiverBufferBytes: wholeAtLeast(opts, 'receiverBufferBytes', 1024, 64 * 1024 * 1024),
+    receiverBufferBytes: wholeAtLeast(opts, 'receiverBufferBytes', 1024, 256 * 1024 * 1024),
     backpressure,
     rememberDuration: optionalDuration(opts, 'rememberDuration'),
     checkpointDir: checkpointDir as string | undefined,

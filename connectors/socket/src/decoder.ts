@@ -14,6 +14,12 @@ export interface DecoderOutput<T> {
    * receiver counts it and reports it to listeners. `error.code` says what was wrong.
    */
   bad(reason: string, error: SluiceError): void;
+  /**
+   * Optional: `count` complete, valid records kept as their bytes, stored as one chunk and decoded
+   * with the decoder's `decode` only when the batch is computed. Offered only to decoders that
+   * implement `decode`.
+   */
+  chunk?(bytes: Buffer, count: number): void;
 }
 
 /**
@@ -45,6 +51,11 @@ export interface FrameDecoder<T> {
   push(chunk: Buffer, out: DecoderOutput<T>): void;
   /** The peer ended the connection: emit a last record that had no terminator, if the framing allows it. */
   end(out: DecoderOutput<T>): void;
+  /**
+   * Optional: decodes bytes this decoder passed to `out.chunk`, passing each record to `emit`.
+   * Must be deterministic and independent of the decoder's state (it runs later, on any instance).
+   */
+  decode?(bytes: Buffer, emit: (record: T) => void): void;
 }
 
 /** Makes the decoder of one connection (Spark's `converter: InputStream => Iterator[T]`, push-style). */

@@ -35,6 +35,14 @@ export class LineDecoder implements FrameDecoder<string> {
       start = nl + 1;
     }
     const last = chunk.lastIndexOf(LF);
+    if (last >= start && out.chunk && this.allLinesFit(chunk, start, last)) {
+      // Every complete line of the chunk is valid: keep them as bytes, decoded when the batch runs.
+      const region = chunk.subarray(start, last + 1);
+      if (isAscii(region) || isUtf8(region)) {
+        out.chunk(region, this.lastCount);
+        start = last + 1;
+      }
+    }
     if (last >= start) {
       // One check for every complete line of the chunk; per line only if it fails.
       const region = chunk.subarray(start, last);
@@ -48,6 +56,35 @@ export class LineDecoder implements FrameDecoder<string> {
       }
     }
     if (start < end) this.keep(chunk, start, end, out);
+  }
+
+  private lastCount = 0;
+
+  /** Counts the lines ending in `chunk[from..last]` into `lastCount`; false if one is too long. */
+  private allLinesFit(chunk: Buffer, from: number, last: number): boolean {
+    let count = 0;
+    let start = from;
+    const max = this.maxLineBytes + 1; // a trailing \r is not counted
+    while (start <= last) {
+      const nl = chunk.indexOf(LF, start);
+      if (nl - start > max || (nl - start === max && chunk[nl - 1] !== CR)) return false;
+      count++;
+      start = nl + 1;
+    }
+    this.lastCount = count;
+    return true;
+  }
+
+  /** Decodes a chunk passed to `out.chunk`: complete lines, each ending in `\n`. */
+  decode(bytes: Buffer, emit: (line: string) => void): void {
+    const slice = isAscii(bytes) ? asciiSlice : utf8Slice;
+    let start = 0;
+    while (start < bytes.length) {
+      const nl = bytes.indexOf(LF, start);
+      const end = nl > start && bytes[nl - 1] === CR ? nl - 1 : nl;
+      emit(slice(bytes, start, end));
+      start = nl + 1;
+    }
   }
 
   end(out: DecoderOutput<string>): void {

@@ -12,6 +12,8 @@ import { socketError } from './errors.js';
 /** What a pump needs from its receiver. */
 export interface PumpTarget<T> {
   store(record: T): boolean;
+  /** Stores `count` records kept as bytes (see DecoderOutput.chunk). */
+  storeChunk(bytes: Buffer, count: number): boolean;
   ready(): Promise<void>;
   isStopped(): boolean;
   /** A record the decoder skipped (counted and reported by the receiver). */
@@ -38,6 +40,12 @@ export function pumpSocket<T>(socket: Socket, source: string, decoder: FrameDeco
       target.bad(source, reason, error);
     },
   };
+  if (decoder.decode) {
+    out.chunk = (bytes, count) => {
+      if (target.isStopped()) return;
+      if (!target.storeChunk(bytes, count)) full = true;
+    };
+  }
   const decode = (step: () => void): boolean => {
     try {
       step();

@@ -8,7 +8,8 @@
  */
 import { connect, type Socket } from 'node:net';
 import { Receiver, type Logger, type SluiceError } from '@sluice/core';
-import type { SocketConverter } from './decoder.js';
+import type { FrameDecoder, SocketConverter } from './decoder.js';
+import { pumpTargetOf } from './pump-target.js';
 import { BadRecordReporter } from './bad-record-reporter.js';
 import { pumpSocket, type PumpTarget } from './socket-pump.js';
 import { socketError } from './errors.js';
@@ -31,22 +32,14 @@ export class SocketReceiver<T> extends Receiver<T> {
   ) {
     super({ name: settings.name ?? `socket-${host}:${port}` });
     this.reporter = new BadRecordReporter(this, logger);
-    this.target = {
-      store: (r) => {
-        this.stats.records++;
-        const more = this.store(r);
-        if (!more) this.stats.pauses++;
-        return more;
-      },
-      ready: () => this.ready(),
-      isStopped: () => this.isStopped(),
-      bad: (source, reason, error) => {
-        this.stats.badRecords++;
-        this.reporter.report(source, reason, error);
-      },
-      countBytes: (n) => (this.stats.bytesReceived += n),
-      decoderFailed: (source, error) => this.reconnect(`Converter failed on ${source}`, error),
-    };
+    this.target = pumpTargetOf(this, this.stats, this.reporter, (source, error) => this.reconnect(`Converter failed on ${source}`, error));
+  }
+
+  private decoding: FrameDecoder<T> | undefined;
+
+  /** Decodes the chunks of complete records the connection's decoder kept as bytes. */
+  override decodeBytes(bytes: Uint8Array, emit: (record: T) => void): void {
+    (this.decoding ??= this.converter()).decode!(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), emit);
   }
 
   /** Connects and returns at once; data, failures and the end of the stream arrive as events. */

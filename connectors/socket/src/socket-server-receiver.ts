@@ -9,6 +9,8 @@ import { createServer, type AddressInfo, type Server, type Socket } from 'node:n
 import { Receiver, type Logger } from '@sluice/core';
 import type { SocketConverter } from './decoder.js';
 import { BadRecordReporter } from './bad-record-reporter.js';
+import { pumpTargetOf } from './pump-target.js';
+import type { FrameDecoder } from './decoder.js';
 import { pumpSocket, type PumpTarget } from './socket-pump.js';
 import { socketError } from './errors.js';
 import { emptyStats, type SocketStats } from './stats.js';
@@ -37,22 +39,14 @@ export class SocketServerReceiver<T> extends Receiver<T> {
   ) {
     super({ name: settings.name ?? `socket-server-${settings.host}:${settings.port}` });
     this.reporter = new BadRecordReporter(this, logger);
-    this.target = {
-      store: (r) => {
-        this.stats.records++;
-        const more = this.store(r);
-        if (!more) this.stats.pauses++;
-        return more;
-      },
-      ready: () => this.ready(),
-      isStopped: () => this.isStopped(),
-      bad: (source, reason, error) => {
-        this.stats.badRecords++;
-        this.reporter.report(source, reason, error);
-      },
-      countBytes: (n) => (this.stats.bytesReceived += n),
-      decoderFailed: (source, error) => this.reportError(`Converter failed on ${source}; connection closed`, error),
-    };
+    this.target = pumpTargetOf(this, this.stats, this.reporter, (source, error) => this.reportError(`Converter failed on ${source}; connection closed`, error));
+  }
+
+  private decoding: FrameDecoder<T> | undefined;
+
+  /** Decodes the chunks of complete records the connections' decoders kept as bytes. */
+  override decodeBytes(bytes: Uint8Array, emit: (record: T) => void): void {
+    (this.decoding ??= this.settings.converter()).decode!(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), emit);
   }
 
   /** The address the server listens on, once it has listened (it keeps it across restarts). */

@@ -7,9 +7,13 @@ import type { StreamingContext } from '../context.js';
 import { InputDStream, type StreamInputInfo } from './input-dstream.js';
 import { RDD } from '../rdd/rdd.js';
 import type { Receiver } from '../receiver/receiver.js';
+import type { EncodedRecords } from '../receiver/encoded-records.js';
+import { emitDecoded } from '../receiver/encoded-records.js';
 import type { Time } from '../time.js';
 
 export abstract class ReceiverInputDStream<T> extends InputDStream<T> {
+  private receiverInstance: Receiver<T> | undefined;
+
   constructor(ssc: StreamingContext) {
     super(ssc);
   }
@@ -17,9 +21,24 @@ export abstract class ReceiverInputDStream<T> extends InputDStream<T> {
   /** The receiver to run for this stream. Called once, when the context starts. */
   abstract getReceiver(): Receiver<T>;
 
+  /** @internal The stream's receiver (getReceiver() called once). */
+  get activeReceiver(): Receiver<T> {
+    return (this.receiverInstance ??= this.getReceiver());
+  }
+
   override compute(time: Time): RDD<T> | undefined {
     const blocks = this.ssc.receiverTracker.blocksOfBatch(time, this.id);
-    return RDD.fromSource<T>(this.ssc.rddContext, blocks.length, (p) => blocks[p]!.read() as T[] | Promise<T[]>, 'BlockRDD');
+    if (!blocks.some((b) => b.encoded)) {
+      return RDD.fromSource<T>(this.ssc.rddContext, blocks.length, (p) => blocks[p]!.read() as T[] | Promise<T[]>, 'BlockRDD');
+    }
+    // Blocks holding records kept as bytes: decoded as they are consumed, never as one array.
+    const decode = (bytes: Uint8Array, emit: (t: T) => void): void => this.activeReceiver.decodeBytes(bytes, emit);
+    return RDD.fromStreamingSource<T>(
+      this.ssc.rddContext,
+      blocks.length,
+      async (p, _attempt, emit) => emitDecoded((await blocks[p]!.read()) as Array<T | EncodedRecords>, decode, emit),
+      'BlockRDD',
+    );
   }
 
   override inputInfo(time: Time): StreamInputInfo {
@@ -32,16 +51,16 @@ export abstract class ReceiverInputDStream<T> extends InputDStream<T> {
 export class PluggableInputDStream<T> extends ReceiverInputDStream<T> {
   constructor(
     ssc: StreamingContext,
-    private readonly receiver: Receiver<T>,
+    private readonly given: Receiver<T>,
   ) {
     super(ssc);
   }
 
   override get kind(): string {
-    return `receiverStream(${this.receiver.constructor.name})`;
+    return `receiverStream(${this.given.constructor.name})`;
   }
 
   getReceiver(): Receiver<T> {
-    return this.receiver;
+    return this.given;
   }
 }

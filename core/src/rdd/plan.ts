@@ -25,6 +25,11 @@ export interface RDDPlan<T> {
   readonly pipeline?: { readonly source: RDD<unknown>; readonly stage: Stage<unknown, T> } | undefined;
   /** Computes one partition. Called again (from lineage) when a task is retried. */
   compute(partition: number, attempt: number): T[] | Promise<T[]>;
+  /**
+   * Optional: pushes one partition's elements to `emit` without building the array (a source that
+   * decodes its elements, e.g. a block of lines kept as bytes). Fused stages and shuffles use it.
+   */
+  stream?(partition: number, attempt: number, emit: (t: T) => void): Promise<void>;
   /** Forgets memoised intermediate results after a failure, so a retry recomputes them. */
   reset?(): void;
 }

@@ -93,6 +93,29 @@ export class RDD<T> {
     return RDD.fromPartitions(ctx, slices, 'parallelize');
   }
 
+  /**
+   * An RDD whose partitions are pushed element by element by `stream` (which may be asynchronous),
+   * so a fused chain or a shuffle consumes them without an intermediate array.
+   */
+  static fromStreamingSource<T>(
+    ctx: RDDContext,
+    numPartitions: number,
+    stream: (partition: number, attempt: number, emit: (t: T) => void) => Promise<void>,
+    kind = 'source',
+  ): RDD<T> {
+    return new RDD<T>(ctx, {
+      kind,
+      numPartitions,
+      parents: [],
+      stream,
+      async compute(p, attempt) {
+        const out: T[] = [];
+        await stream(p, attempt, (t) => out.push(t));
+        return out;
+      },
+    });
+  }
+
   /** An RDD with no partitions. */
   static empty<T>(ctx: RDDContext): RDD<T> {
     return RDD.fromPartitions<T>(ctx, [], 'empty');
@@ -211,11 +234,10 @@ export class RDD<T> {
    */
   async consumePartition(partition: number, attempt: number, emit: (t: T) => void): Promise<void> {
     const pipe = this.plan.pipeline;
-    if (pipe && !this.cached) {
-      const input = await pipe.source.iterator(partition, attempt);
-      const push = pipe.stage(emit);
-      for (let i = 0; i < input.length; i++) push(input[i]);
-      return;
+    if (pipe && !this.cached) return pipe.source.consumePartition(partition, attempt, pipe.stage(emit));
+    if (this.plan.stream && !this.cached) {
+      if (attempt > 0) this.plan.reset?.();
+      return this.plan.stream(partition, attempt, emit);
     }
     const items = await this.iterator(partition, attempt);
     for (let i = 0; i < items.length; i++) emit(items[i]!);
@@ -250,12 +272,11 @@ export class RDD<T> {
       parents: [this as RDD<unknown>],
       pipeline: { source, stage: full },
       async compute(p, attempt) {
-        const input = await source.iterator(p, attempt);
         const out: U[] = [];
         const push = full((u) => {
           out.push(u);
         });
-        for (let i = 0; i < input.length; i++) push(input[i]);
+        await source.consumePartition(p, attempt, push);
         return out;
       },
     });

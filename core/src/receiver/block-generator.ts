@@ -7,6 +7,7 @@ import { SluiceError } from '../errors.js';
 import { toDuration } from '../time.js';
 import type { Clock } from '../util/clock.js';
 import type { BlockMeta, ReceivedBlock } from './received-block.js';
+import { EncodedRecords } from './encoded-records.js';
 
 /**
  * Lifecycle, named as in Spark:
@@ -41,6 +42,9 @@ export class BlockGenerator<T> {
   private current: BlockGeneratorState = 'Initialized';
   private buffer: T[] = [];
   private bufferedBytes = 0;
+  /** Records in `buffer`, counting each EncodedRecords entry as its numRecords. */
+  private bufferedRecords = 0;
+  private bufferHasEncoded = false;
   /** Clock time of the next cut; always on the grid of multiples of the interval. */
   private nextCut = 0;
   private batchSeq = 0;
@@ -88,6 +92,18 @@ export class BlockGenerator<T> {
     }
     this.buffer.push(item);
     this.bufferedBytes += bytes;
+    this.bufferedRecords++;
+  }
+
+  /** Adds records kept serialized (see EncodedRecords); same rules as addData. */
+  addEncoded(chunk: EncodedRecords, bytes: number): void {
+    if (this.current !== 'Active') {
+      throw new SluiceError('INVALID_STATE', `Cannot add data: the BlockGenerator is ${this.current}`);
+    }
+    this.buffer.push(chunk as unknown as T);
+    this.bufferedBytes += bytes;
+    this.bufferedRecords += chunk.numRecords;
+    this.bufferHasEncoded = true;
   }
 
   /**
@@ -158,18 +174,23 @@ export class BlockGenerator<T> {
     if (this.buffer.length === 0) return;
     const items = this.buffer;
     const bytes = this.bufferedBytes;
+    const numRecords = this.bufferedRecords;
+    const encoded = this.bufferHasEncoded;
     this.buffer = [];
     this.bufferedBytes = 0;
+    this.bufferedRecords = 0;
+    this.bufferHasEncoded = false;
     const { streamId, clock } = this.opts;
     const block: ReceivedBlock<T> = {
       streamId,
       blockId: `input-${streamId}-${blockTime}`,
       items,
-      numRecords: items.length,
+      numRecords,
       bytes,
       time: clock.now(),
       reliable: false,
     };
+    if (encoded) block.encoded = true;
     void this.push(block).catch(() => {
       // Reported through onPushError; an unreliable block has nobody waiting on it.
     });

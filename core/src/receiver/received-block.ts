@@ -31,4 +31,6 @@ export interface ReceivedBlock<T> {
   time: number;
   /** True for `storeBatch` blocks: the receiver waits for the push to resolve before it acks. */
   reliable: boolean;
+  /** True when some entries of `items` are EncodedRecords (from `storeBytes`), decoded when the batch is computed. */
+  encoded?: boolean;
 }

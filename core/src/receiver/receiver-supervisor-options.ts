@@ -16,7 +16,7 @@ export interface ReceiverSupervisorOptions<T> {
   maxRate?: number;
   /** Starting rate before backpressure updates it, capped at `maxRate`; default `maxRate`. */
   initialRate?: number;
-  /** Bound of received but not yet released bytes (estimated), > 0; default 64 MiB. */
+  /** Bound of received but not yet released bytes (estimated), > 0; default 256 MiB. */
   bufferBytes?: number;
   /** Delay before the first of consecutive restarts, ms (>= 0); default 2000. */
   restartDelayMs?: number;
@@ -64,7 +64,7 @@ export function resolveSupervisorOptions<T>(opts: ReceiverSupervisorOptions<T>):
   return {
     maxRate: opts.maxRate ?? Infinity,
     initialRate: opts.initialRate,
-    bufferBytes: atLeast(opts.bufferBytes, 64 * 1024 * 1024, 'bufferBytes', 0, true),
+    bufferBytes: atLeast(opts.bufferBytes, 256 * 1024 * 1024, 'bufferBytes', 0, true),
     restartDelayMs: atLeast(opts.restartDelayMs, 2000, 'restartDelayMs', 0),
     maxRestartDelayMs: atLeast(opts.maxRestartDelayMs, 60_000, 'maxRestartDelayMs', 0),
     logger: opts.logger ?? { warn: (m) => console.warn(m) },

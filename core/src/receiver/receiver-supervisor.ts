@@ -3,6 +3,7 @@
  * stores into blocks for the engine, and bounds what it may store by rate and by memory.
  * Internal: the ReceiverTracker creates one per receiver stream; users never see it.
  */
+import { EncodedRecords } from './encoded-records.js';
 import { setMaxListeners } from 'node:events';
 import { SluiceError, asError } from '../errors.js';
 import type { Clock } from '../util/clock.js';
@@ -141,6 +142,18 @@ export class ReceiverSupervisor<T> implements ReceiverHost<T> {
     const bytes = estimateBytes(item);
     this.flow.admit(1, bytes);
     this.generator.addData(item, bytes);
+    return this.flow.canStore(1);
+  }
+
+  /** @internal Receiver.storeBytes */
+  pushEncoded(bytes: Uint8Array, numRecords: number): boolean {
+    if (this.session === undefined || this.generator.state !== 'Active') {
+      this.drop();
+      return false;
+    }
+    const size = bytes.byteLength + 64;
+    this.flow.admit(numRecords, size);
+    this.generator.addEncoded(new EncodedRecords(bytes, numRecords), size);
     return this.flow.canStore(1);
   }
 

@@ -14,6 +14,7 @@ export type { BlockMeta } from './received-block.js';
 export interface ReceiverHost<T> {
   readonly streamId: number;
   pushSingle(item: T): boolean;
+  pushEncoded(bytes: Uint8Array, numRecords: number): boolean;
   pushBatch(items: readonly T[], meta: BlockMeta | undefined): Promise<void>;
   awaitReady(): Promise<void>;
   restartReceiver(message: string, error: unknown, delayMs: number | undefined): void;
@@ -138,6 +139,28 @@ export abstract class Receiver<T> {
    */
   store(item: T): boolean {
     return this.attached().pushSingle(item);
+  }
+
+  /**
+   * Stores `numRecords` records kept serialized in `bytes` (unreliable path, like {@link store}
+   * and with the same result), Spark's `store(ByteBuffer)`. Nothing per record is held until the
+   * batch is computed, when the engine calls {@link decodeBytes} with these bytes. The bytes must
+   * not be modified afterwards.
+   * @throws SluiceError `INVALID_STATE` if the receiver was never attached to a stream.
+   */
+  storeBytes(bytes: Uint8Array, numRecords: number): boolean {
+    return this.attached().pushEncoded(bytes, numRecords);
+  }
+
+  /**
+   * Decodes what {@link storeBytes} stored, passing each record to `emit` in order. Called when a
+   * batch is computed (possibly again on a retry, and after recovery from the write-ahead log), so
+   * it must be deterministic and must not depend on the receiver's connection state. Override it
+   * when you use storeBytes.
+   * @throws SluiceError `INVALID_STATE` by default.
+   */
+  decodeBytes(_bytes: Uint8Array, _emit: (record: T) => void): void {
+    throw new SluiceError('INVALID_STATE', `${this.constructor.name} called storeBytes but does not override decodeBytes`);
   }
 
   /**

@@ -20,6 +20,8 @@ export interface TrackedBlock<T = unknown> {
   readonly numRecords: number;
   readonly bytes: number;
   readonly meta?: BlockMeta | undefined;
+  /** True when `read()` may return EncodedRecords entries for the stream's receiver to decode. */
+  readonly encoded?: boolean | undefined;
   read(): T[] | Promise<T[]>;
 }
 
@@ -56,7 +58,7 @@ export class ReceiverTracker {
   async start(): Promise<void> {
     for (const stream of this.streams) {
       this.unallocated.set(stream.id, this.unallocated.get(stream.id) ?? []);
-      const supervisor = new ReceiverSupervisor<unknown>(stream.getReceiver(), {
+      const supervisor = new ReceiverSupervisor<unknown>(stream.activeReceiver, {
         streamId: stream.id,
         clock: this.opts.clock,
         blockIntervalMs: this.opts.blockIntervalMs,
@@ -75,7 +77,7 @@ export class ReceiverTracker {
   private async addBlock(block: ReceivedBlock<unknown>): Promise<void> {
     const tracked: TrackedBlock = this.opts.persist
       ? await this.opts.persist(block)
-      : { streamId: block.streamId, blockId: block.blockId, numRecords: block.numRecords, bytes: block.bytes, meta: block.meta, read: () => block.items };
+      : { streamId: block.streamId, blockId: block.blockId, numRecords: block.numRecords, bytes: block.bytes, meta: block.meta, encoded: block.encoded, read: () => block.items };
     this.enqueue(tracked);
   }
 

@@ -8,10 +8,21 @@ import { join } from 'node:path';
 import type { ReceivedBlock, BlockMeta } from '../receiver/received-block.js';
 import type { TrackedBlock } from '../scheduler/receiver-tracker.js';
 import { WriteAheadLog } from './write-ahead-log.js';
+import { EncodedRecords } from '../receiver/encoded-records.js';
 import type { Time } from '../time.js';
 
 type LogRecord =
-  | { type: 'block'; streamId: number; blockId: string; numRecords: number; bytes: number; meta?: BlockMeta | undefined; items: unknown[] }
+  | {
+      type: 'block';
+      streamId: number;
+      blockId: string;
+      numRecords: number;
+      bytes: number;
+      meta?: BlockMeta | undefined;
+      items: unknown[];
+      /** Positions in `items` of EncodedRecords (stored as their bytes and count). */
+      encodedAt?: number[];
+    }
   | { type: 'allocation'; batchTime: Time; blocks: Record<number, string[]> };
 
 /** What the log held when it was opened for recovery. */
@@ -22,9 +33,36 @@ export interface RecoveredBlocks {
   unallocated: TrackedBlock[];
 }
 
-function tracked(r: Extract<LogRecord, { type: 'block' }>): TrackedBlock {
-  const items = r.items;
-  return { streamId: r.streamId, blockId: r.blockId, numRecords: r.numRecords, bytes: r.bytes, meta: r.meta, read: () => items };
+type BlockRecord = Extract<LogRecord, { type: 'block' }>;
+
+function tracked(r: BlockRecord, items = r.items): TrackedBlock {
+  return { streamId: r.streamId, blockId: r.blockId, numRecords: r.numRecords, bytes: r.bytes, meta: r.meta, encoded: r.encodedAt !== undefined, read: () => items };
+}
+
+/** The log form of a block: EncodedRecords become [bytes, count] pairs, their positions noted. */
+function toRecord(block: ReceivedBlock<unknown>): BlockRecord {
+  const record: BlockRecord = { type: 'block', streamId: block.streamId, blockId: block.blockId, numRecords: block.numRecords, bytes: block.bytes, meta: block.meta, items: block.items };
+  if (block.encoded) {
+    const encodedAt: number[] = [];
+    record.items = block.items.map((x, i) => {
+      if (!(x instanceof EncodedRecords)) return x;
+      encodedAt.push(i);
+      return [x.bytes, x.numRecords];
+    });
+    record.encodedAt = encodedAt;
+  }
+  return record;
+}
+
+/** The items of a logged block as the engine reads them (EncodedRecords rebuilt). */
+function itemsOf(r: BlockRecord): unknown[] {
+  if (r.encodedAt === undefined) return r.items;
+  const items = r.items.slice();
+  for (const i of r.encodedAt) {
+    const [bytes, n] = items[i] as [Uint8Array, number];
+    items[i] = new EncodedRecords(bytes, n);
+  }
+  return items;
 }
 
 export class ReceivedBlockLog {
@@ -45,7 +83,7 @@ export class ReceivedBlockLog {
     const allocated = new Set<string>();
     for (const { data } of recovered) {
       if (data.type === 'block') {
-        blocks.set(data.blockId, tracked(data));
+        blocks.set(data.blockId, tracked(data, itemsOf(data)));
       } else {
         const batch = new Map<number, TrackedBlock[]>();
         for (const [streamId, ids] of Object.entries(data.blocks)) {
@@ -63,9 +101,8 @@ export class ReceivedBlockLog {
 
   /** Logs a block; resolves with its tracked form once durable. */
   async persistBlock(block: ReceivedBlock<unknown>): Promise<TrackedBlock> {
-    const record = { type: 'block' as const, streamId: block.streamId, blockId: block.blockId, numRecords: block.numRecords, bytes: block.bytes, meta: block.meta, items: block.items };
-    await this.wal.append({ time: block.time, data: record });
-    return tracked(record);
+    await this.wal.append({ time: block.time, data: toRecord(block) });
+    return { streamId: block.streamId, blockId: block.blockId, numRecords: block.numRecords, bytes: block.bytes, meta: block.meta, encoded: block.encoded, read: () => block.items };
   }
 
   /** Logs which blocks the batch at `time` took; resolves once durable. */
