@@ -35,7 +35,7 @@ import type { BatchInfo, StreamingListener } from './scheduler/listener.js';
 import { ReceiverTracker } from './scheduler/receiver-tracker.js';
 import { startBackpressure } from './scheduler/rate/backpressure.js';
 import { readLatestCheckpoint, type CheckpointData } from './checkpoint/checkpoint-file.js';
-import { readSnapshot } from './checkpoint/state-snapshot.js';
+import { restoreCheckpoint } from './checkpoint/restore.js';
 import { verifyGraph } from './checkpoint/operators.js';
 import { Checkpointer } from './checkpoint/checkpointer.js';
 import { checkModeHook } from './checkpoint/check-mode.js';
@@ -215,22 +215,6 @@ export class StreamingContext {
     return this.recovered !== undefined;
   }
 
-  /** Puts checkpointed positions and state back; returns the batch times to re-run. */
-  private async restore(cp: CheckpointData, restartTime: Time): Promise<Time[]> {
-    const byId = new Map(this.graph.reachable().map((s) => [s.operatorId, s]));
-    for (const input of this.graph.inputs) {
-      if (cp.inputs[input.operatorId] !== undefined) input.restoreCheckpointState(cp.inputs[input.operatorId]);
-    }
-    for (const [id, ref] of Object.entries(cp.snapshots)) {
-      const stream = byId.get(id);
-      if (!stream) continue;
-      stream.restoreSnapshot(ref.time, await readSnapshot(this.checkpointDirectory!, ref.file));
-    }
-    const times = new Set<Time>(cp.pendingTimes);
-    for (let t = cp.checkpointTime + this.batchInterval; t < restartTime; t += this.batchInterval) times.add(t);
-    return [...times].filter((t) => t < restartTime).sort((a, b) => a - b);
-  }
-
   // ---------------------------------------------------------------- lifecycle
 
   private requireState(state: StreamingContextState, what: string): void {
@@ -336,7 +320,7 @@ export class StreamingContext {
     let rerun: Time[] = [];
     try {
       if (this.checkpointDirectory !== undefined) this.checkpointer = new Checkpointer(this, this.checkpointDirectory, cp);
-      if (cp) rerun = await this.restore(cp, startTime);
+      if (cp) rerun = await restoreCheckpoint(this.graph, cp, this.checkpointDirectory!, batchInterval, startTime);
       for (const input of this.graph.inputs) await input.start();
       await this.receiverTracker.start();
     } catch (e) {
