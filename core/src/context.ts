@@ -15,7 +15,7 @@
  * await ssc.stop();
  * ```
  */
-import { resolveOptions, type ResolvedOptions, type StreamingContextOptions } from './context-options.js';
+import { resolveOptions, type BackpressureOptions, type ResolvedOptions, type StreamingContextOptions } from './context-options.js';
 import { SluiceError, asError } from './errors.js';
 import { formatDuration, toDuration, type Duration, type DurationLike, type Time } from './time.js';
 import type { Clock } from './util/clock.js';
@@ -90,6 +90,11 @@ export class StreamingContext {
 
   get logger(): Logger {
     return this.options.logger;
+  }
+
+  /** The backpressure settings in force (defaults filled in), or undefined when backpressure is off. */
+  get backpressure(): Readonly<Required<BackpressureOptions>> | undefined {
+    return this.options.backpressure;
   }
 
   get state(): StreamingContextState {
