@@ -6,9 +6,9 @@
 //   node --import tsx --conditions=sluice-source --test test/infra-flume.test.ts
 import assert from 'node:assert/strict';
 import net from 'node:net';
-import { Transform, Writable } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
-import avro from 'avsc';
+import type avro from 'avsc';
+import { avscNettyTransport } from '@sluice/flume';
 import {
   callAvro,
   connectTcp,
@@ -65,68 +65,6 @@ function isAlive(pid: number): boolean {
 // ---------------------------------------------------------------------------------------------
 // Throwaway AvroSourceProtocol server (what Flume's avro sink talks to).
 
-interface NettyFrame {
-  id: number;
-  payload: Buffer[];
-}
-
-/** Netty framing as Avro's NettyTransceiver writes it: int32 serial, int32 frame count, then per
- * frame int32 length + bytes (all big-endian). Serials are mapped into avsc's 16-bit id space. */
-class NettyFrameDecoder extends Transform {
-  private buf: Buffer = Buffer.alloc(0);
-  constructor(private readonly toLocalId: (serial: number) => number) {
-    super({ readableObjectMode: true });
-  }
-  override _transform(chunk: Buffer, _enc: BufferEncoding, cb: (err?: Error | null) => void): void {
-    this.buf = this.buf.length === 0 ? chunk : Buffer.concat([this.buf, chunk]);
-    for (;;) {
-      if (this.buf.length < 8) break;
-      const serial = this.buf.readInt32BE(0);
-      const count = this.buf.readInt32BE(4);
-      if (count < 0 || count > 10_000) {
-        cb(new Error(`bad Netty frame count ${count}`));
-        return;
-      }
-      let off = 8;
-      const payload: Buffer[] = [];
-      for (let i = 0; i < count; i++) {
-        if (this.buf.length < off + 4) break;
-        const len = this.buf.readInt32BE(off);
-        if (this.buf.length < off + 4 + len) break;
-        payload.push(this.buf.subarray(off + 4, off + 4 + len));
-        off += 4 + len;
-      }
-      if (payload.length < count) break; // incomplete: wait for more bytes
-      this.buf = this.buf.subarray(off);
-      this.push({ id: this.toLocalId(serial), payload } satisfies NettyFrame);
-    }
-    cb();
-  }
-}
-
-function nettyFrameEncoder(sock: net.Socket, toSerial: (localId: number) => number): Writable {
-  return new Writable({
-    objectMode: true,
-    write(frame: NettyFrame, _enc, cb) {
-      const parts: Buffer[] = [];
-      const head = Buffer.alloc(8);
-      head.writeInt32BE(toSerial(frame.id), 0);
-      head.writeInt32BE(frame.payload.length, 4);
-      parts.push(head);
-      for (const p of frame.payload) {
-        const len = Buffer.alloc(4);
-        len.writeInt32BE(p.length, 0);
-        parts.push(len, p);
-      }
-      sock.write(Buffer.concat(parts), cb); // one write per response
-    },
-    final(cb) {
-      sock.end();
-      cb();
-    },
-  });
-}
-
 interface PushServer {
   port: number;
   /** Events of calls we answered OK, in arrival order. */
@@ -142,8 +80,9 @@ interface PushServer {
 
 /**
  * codec 'avsc': avsc's built-in stateful channel (its own Netty codec) on the socket: fine below
- * 65,536 calls per connection. codec 'remap': our Netty codec that maps Java's 32-bit serials into
- * avsc's 16-bit ids and back, so a long-lived Flume connection keeps getting answers.
+ * 65,536 calls per connection. codec 'remap': @sluice/flume's avscNettyTransport, which maps Java's
+ * 32-bit serials into avsc's 16-bit ids and back, so a long-lived Flume connection keeps getting
+ * answers.
  */
 async function startPushServer(codec: 'avsc' | 'remap'): Promise<PushServer> {
   const server = flumeAvroSourceService().createServer({ silent: true } as Partial<avro.Service.ServerOptions>);
@@ -182,20 +121,8 @@ async function startPushServer(codec: 'avsc' | 'remap'): Promise<PushServer> {
     if (codec === 'avsc') {
       server.createChannel(sock);
     } else {
-      const serials = new Map<number, number>();
-      const decoder = new NettyFrameDecoder((serial) => {
-        const id = serial & 0xffff;
-        serials.set(id, serial);
-        return id;
-      });
-      const encoder = nettyFrameEncoder(sock, (id) => {
-        const serial = serials.get(id) ?? id;
-        serials.delete(id);
-        return serial;
-      });
-      sock.pipe(decoder);
-      decoder.on('error', () => sock.destroy());
-      server.createChannel({ readable: decoder, writable: encoder } as unknown as avro.Service.Transport, { objectMode: true });
+      // @sluice/flume's Netty codec maps Java's 32-bit serials into avsc's 16-bit ids and back.
+      server.createChannel(avscNettyTransport(sock) as unknown as avro.Service.Transport, { objectMode: true });
     }
   });
   await new Promise<void>((resolve, reject) => {

@@ -289,8 +289,12 @@ export class StreamingContext {
       },
     });
     if (recoveredBlocks) {
-      for (const [time, batch] of recoveredBlocks.allocations) this.receiverTracker.restoreAllocation(time, batch);
+      for (const [time, batch] of recoveredBlocks.allocations) {
+        this.receiverTracker.restoreAllocation(time, batch);
+        for (const blocks of batch.values()) this.receiverTracker.markRecovered(blocks);
+      }
       for (const block of recoveredBlocks.unallocated) this.receiverTracker.enqueue(block);
+      this.receiverTracker.markRecovered(recoveredBlocks.unallocated);
     }
     if (this.options.backpressure) startBackpressure(this, receiverStreams, this.options.backpressure);
     this.scheduler = new JobScheduler({
@@ -326,6 +330,9 @@ export class StreamingContext {
     try {
       if (this.checkpointDirectory !== undefined) this.checkpointer = new Checkpointer(this, this.checkpointDirectory, cp);
       if (cp) rerun = await restoreCheckpoint(this.graph, cp, this.checkpointDirectory!, batchInterval, startTime);
+      // A first checkpoint before any receiver stores anything: a crash before the first batch then
+      // still restores, and the write-ahead log's blocks are recovered instead of discarded.
+      else await this.checkpointer?.afterGenerate(zeroTime, []);
       for (const input of this.graph.inputs) await input.start();
       await this.receiverTracker.start();
     } catch (e) {

@@ -18,7 +18,8 @@ import net from 'node:net';
 import { tmpdir, hostname } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import avro from 'avsc';
+import type avro from 'avsc';
+import { flumeAvroSourceService, type FlumeEvent } from '@sluice/flume';
 
 export const FLUME_VERSION = '1.9.0';
 
@@ -53,6 +54,9 @@ const LOG_RING_LINES = 5_000;
 // small helpers
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+/** For a bound raced against something else: an unref'd timer, so it never keeps the process alive
+ * after the race is won (a plain 10 s sleep here kept every test file alive 10 s after agent.stop()). */
+const timeLimit = (ms: number) => new Promise<void>((r) => setTimeout(r, ms).unref());
 
 function isAlive(pid: number): boolean {
   try {
@@ -407,7 +411,7 @@ export async function startFlumeAgent(conf: string, opts: StartFlumeAgentOptions
       }
       if (Date.now() > deadline) {
         c.kill('SIGKILL');
-        await Promise.race([exited, sleep(5_000)]);
+        await Promise.race([exited, timeLimit(5_000)]);
         throw new Error(
           `Flume agent: ports ${[...pending].join(',')} not accepting after ${startTimeoutMs} ms (full log: ${workDir}/agent.log if SLUICE_KEEP_FLUME_LOGS=1). Log tail:\n${logTail(80)}`,
         );
@@ -424,11 +428,11 @@ export async function startFlumeAgent(conf: string, opts: StartFlumeAgentOptions
     const c = child;
     if (!c || hasExited) return;
     c.kill('SIGTERM');
-    const timedOut = await Promise.race([exited.then(() => false), sleep(STOP_GRACE_MS).then(() => true)]);
+    const timedOut = await Promise.race([exited.then(() => false), timeLimit(STOP_GRACE_MS).then(() => true)]);
     if (timedOut && !hasExited) {
       pushLog(Buffer.from(`\n[flume.ts] no exit ${STOP_GRACE_MS} ms after SIGTERM: SIGKILL\n`));
       c.kill('SIGKILL');
-      await Promise.race([exited, sleep(5_000)]);
+      await Promise.race([exited, timeLimit(5_000)]);
     }
   };
 
@@ -577,58 +581,9 @@ export function pullAgentConfig(o: PullAgentConfigOptions): string {
 }
 
 // ---------------------------------------------------------------------------------------------
-// protocols
+// protocols (the texts and avsc services live in @sluice/flume; re-exported for the tests)
 
-/** Flume's AvroSourceProtocol (flume-ng-sdk), same names/namespace/field names as the Java side.
- * Request field names matter: Java resolves the request record by field name. */
-export const FLUME_AVRO_SOURCE_PROTOCOL = `@namespace("org.apache.flume.source.avro")
-protocol AvroSourceProtocol {
-  enum Status { OK, FAILED, UNKNOWN }
-  record AvroFlumeEvent {
-    map<string> headers;
-    bytes body;
-  }
-  Status append(AvroFlumeEvent event);
-  Status appendBatch(array<AvroFlumeEvent> events);
-}
-`;
-
-/** Spark's SparkFlumeProtocol (spark-streaming-flume-sink). Parse with ackVoidMessages: true, or
- * ack/nack become one-way and the Java responder rejects them ("Not both one-way"). */
-export const SPARK_FLUME_PROTOCOL = `@namespace("org.apache.spark.streaming.flume.sink")
-protocol SparkFlumeProtocol {
-  record SparkSinkEvent {
-    map<string> headers;
-    bytes body;
-  }
-  record EventBatch {
-    string errorMsg = "";
-    string sequenceNumber;
-    array<SparkSinkEvent> events;
-  }
-  EventBatch getEventBatch(int n);
-  void ack(string sequenceNumber);
-  void nack(string sequenceNumber);
-}
-`;
-
-/** `readProtocol` option making IDL `void` messages two-way (avsc's typings omit it). */
-const ACK_VOID_MESSAGES = { ackVoidMessages: true } as unknown as Parameters<typeof avro.readProtocol>[1];
-
-/** avsc Service for AvroSourceProtocol (client: inject into an avro source; server: receive from an avro sink). */
-export function flumeAvroSourceService(): avro.Service {
-  return avro.Service.forProtocol(avro.readProtocol(FLUME_AVRO_SOURCE_PROTOCOL, ACK_VOID_MESSAGES));
-}
-
-/** avsc Service for SparkFlumeProtocol, with ack/nack two-way (ackVoidMessages: true). */
-export function sparkFlumeService(): avro.Service {
-  return avro.Service.forProtocol(avro.readProtocol(SPARK_FLUME_PROTOCOL, ACK_VOID_MESSAGES));
-}
-
-export interface FlumeEvent {
-  headers: Record<string, string>;
-  body: Buffer;
-}
+export { FLUME_AVRO_SOURCE_PROTOCOL, SPARK_FLUME_PROTOCOL, flumeAvroSourceService, sparkFlumeService, type FlumeEvent } from '@sluice/flume';
 
 /** Opens a TCP connection to 127.0.0.1:port (bounded), with TCP_NODELAY set. */
 export function connectTcp(port: number, timeoutMs = 5_000, host = '127.0.0.1'): Promise<net.Socket> {

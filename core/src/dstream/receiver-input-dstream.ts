@@ -7,6 +7,7 @@ import type { StreamingContext } from '../context.js';
 import { InputDStream, type StreamInputInfo } from './input-dstream.js';
 import { RDD } from '../rdd/rdd.js';
 import type { Receiver } from '../receiver/receiver.js';
+import type { BlockMeta } from '../receiver/received-block.js';
 import type { EncodedRecords } from '../receiver/encoded-records.js';
 import { emitDecoded } from '../receiver/encoded-records.js';
 import type { Time } from '../time.js';
@@ -24,6 +25,16 @@ export abstract class ReceiverInputDStream<T> extends InputDStream<T> {
   /** @internal The stream's receiver (getReceiver() called once). */
   get activeReceiver(): Receiver<T> {
     return (this.receiverInstance ??= this.getReceiver());
+  }
+
+  /**
+   * The blocks of this stream that the write-ahead log gave back when the context restored from a
+   * checkpoint (stored durably before a crash, whether or not the receiver's source got its
+   * acknowledgement); empty otherwise. Valid from `start()`. A receiver that acknowledges its source
+   * after storeBatch can acknowledge these again (their `meta` says what) before reading on.
+   */
+  protected recoveredBlocks(): ReadonlyArray<{ readonly blockId: string; readonly numRecords: number; readonly meta?: BlockMeta | undefined }> {
+    return this.ssc.receiverTracker?.recoveredBlocksOf(this.id) ?? [];
   }
 
   override compute(time: Time): RDD<T> | undefined {

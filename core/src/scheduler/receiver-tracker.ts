@@ -48,6 +48,7 @@ export class ReceiverTracker {
   private readonly unallocated = new Map<number, TrackedBlock[]>();
   private readonly allocated = new Map<Time, Map<number, TrackedBlock[]>>();
   private lastAllocatedTime: Time | undefined;
+  private readonly recovered = new Map<number, TrackedBlock[]>();
 
   constructor(
     private readonly streams: readonly ReceiverInputDStream<unknown>[],
@@ -119,6 +120,20 @@ export class ReceiverTracker {
       infos[streamId] = { streamId, numRecords: blocks.reduce((n, b) => n + b.numRecords, 0) };
     }
     return infos;
+  }
+
+  /** @internal Notes blocks the write-ahead log gave back at this start (see recoveredBlocksOf). */
+  markRecovered(blocks: Iterable<TrackedBlock>): void {
+    for (const b of blocks) {
+      const list = this.recovered.get(b.streamId) ?? [];
+      list.push(b);
+      this.recovered.set(b.streamId, list);
+    }
+  }
+
+  /** The blocks of `streamId` that the write-ahead log gave back when this context restored. */
+  recoveredBlocksOf(streamId: number): readonly TrackedBlock[] {
+    return this.recovered.get(streamId) ?? [];
   }
 
   /** @internal Restores an allocation read back from the write-ahead log. */
