@@ -3,21 +3,11 @@
  * client's decoding), @sluice/flume, @sluice/core, the benchmark's closures, Node internals, GC and
  * idle. Native frames count for the nearest caller with a source file.
  */
-import { readFileSync } from 'node:fs';
+import { summarizeProfile as summarize, type ProfileSummary } from '../common/cpu-profile.js';
 
-interface ProfileNode {
-  id: number;
-  callFrame: { functionName: string; url: string; lineNumber: number };
-  children?: number[];
-}
+export type { ProfileSummary };
 
-export interface ProfileSummary {
-  totalMs: number;
-  categories: Array<{ category: string; ms: number; pct: number }>;
-  functions: Array<{ name: string; where: string; ms: number; pct: number }>;
-}
-
-function category(url: string): string {
+export function flumeArea(url: string): string {
   if (url.includes('node_modules/avsc')) return 'avsc: Avro decoding, IPC channel (pull client)';
   if (url.includes('connectors/flume/src')) return '@sluice/flume: framing, Avro decoding (push), pollers';
   if (url.includes('core/src/storage')) return '@sluice/core: write-ahead log';
@@ -27,38 +17,8 @@ function category(url: string): string {
   return 'other';
 }
 
-export function summarizeProfile(path: string, top = 10): ProfileSummary {
-  const prof = JSON.parse(readFileSync(path, 'utf8')) as { nodes: ProfileNode[]; samples: number[]; timeDeltas: number[] };
-  const byId = new Map(prof.nodes.map((n) => [n.id, n]));
-  const parent = new Map<number, number>();
-  for (const n of prof.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
-  const self = new Map<number, number>();
-  prof.samples.forEach((id, i) => self.set(id, (self.get(id) ?? 0) + (prof.timeDeltas[i] ?? 0) / 1000));
-  const cats = new Map<string, number>();
-  const fns = new Map<string, { name: string; where: string; ms: number }>();
-  let totalMs = 0;
-  for (const [id, ms] of self) {
-    const n = byId.get(id)!;
-    const name = n.callFrame.functionName;
-    let cat: string;
-    if (name === '(garbage collector)' || name === '(idle)' || name === '(program)') cat = name;
-    else {
-      let cur: ProfileNode | undefined = n;
-      while (cur && !cur.callFrame.url) cur = byId.get(parent.get(cur.id) ?? -1);
-      cat = cur ? category(cur.callFrame.url) : 'other';
-    }
-    cats.set(cat, (cats.get(cat) ?? 0) + ms);
-    const where = n.callFrame.url ? `${n.callFrame.url.replace(/^.*\/(node_modules|work\/main)\//, '')}:${n.callFrame.lineNumber + 1}` : '(native)';
-    const key = `${name}@${where}`;
-    const f = fns.get(key) ?? { name: name || '(anonymous)', where, ms: 0 };
-    f.ms += ms;
-    fns.set(key, f);
-    totalMs += ms;
-  }
-  const pct = (ms: number): number => (100 * ms) / Math.max(1, totalMs);
-  return {
-    totalMs,
-    categories: [...cats].sort((a, b) => b[1] - a[1]).map(([c, ms]) => ({ category: c, ms, pct: pct(ms) })),
-    functions: [...fns.values()].sort((a, b) => b.ms - a.ms).slice(0, top).map((f) => ({ ...f, pct: pct(f.ms) })),
-  };
+
+/** The profile at `path`, by flume benchmark area. */
+export function summarizeProfile(path: string, top = 12): ProfileSummary {
+  return summarize(path, flumeArea, top);
 }
