@@ -18,7 +18,7 @@ const lines = (): string[] => Array.from({ length: LINES }, line);
 const ips = (n: number, keys: number) => (): string[] => Array.from({ length: n }, () => `10.${rand(keys) >> 16}.${(rand(keys) >> 8) & 255}.${rand(keys) & 255}`);
 
 const results: BenchResult[] = [];
-const sink = (): void => {};
+const sink = (_result?: unknown): void => {};
 
 results.push(await benchPipeline('filter "error" + count', lines, (s) => s.filter((l) => l.includes('error')).count().foreachRDD(async (r) => sink(void (await r.collect()))), { batches: 10, warmup: 3 }));
 results.push(
