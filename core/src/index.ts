@@ -5,6 +5,7 @@ export { Milliseconds, Seconds, Minutes, formatTime, type Time, type Duration, t
 export { SluiceError, CoreErrorCodes, type CoreErrorCode, type SluiceErrorOptions } from './errors.js';
 export { type Clock, SystemClock, ManualClock } from './util/clock.js';
 export { type Logger, defaultLogger } from './util/logger.js';
+export { optionError, rejectUnknownOptions, wholeNumberOption } from './util/options.js';
 export { StreamingContext, type StreamingContextState, type StopOptions } from './context.js';
 export type { StreamingContextOptions, BackpressureOptions } from './context-options.js';
 export { RDD } from './rdd/rdd.js';

@@ -3,7 +3,7 @@
  * message names the option and what it accepts (SluiceError `INVALID_OPTION`).
  */
 import { resolve } from 'node:path';
-import { SluiceError } from '@sluice/core';
+import { SluiceError, optionError } from '@sluice/core';
 import type { BuiltinFormat, Compression, FileDecoder } from './decoders.js';
 import type { FileFilter } from './file-rules.js';
 
@@ -52,10 +52,7 @@ export interface ResolvedFileOptions<T> {
 
 const KEYS = ['format', 'newFilesOnly', 'recursive', 'filter', 'compression', 'errorDir', 'maxFilesPerBatch', 'maxFileBytes', 'settleMs', 'progress'] as const;
 
-function bad(where: string, option: string, accepted: string, got: unknown): SluiceError {
-  const shown = typeof got === 'string' ? JSON.stringify(got) : typeof got === 'function' ? 'a function' : String(got);
-  return new SluiceError('INVALID_OPTION', `${where}: option ${option} must be ${accepted}, got ${shown}`);
-}
+const bad = optionError;
 
 function whole(where: string, o: Record<string, unknown>, key: string, min: number, dflt: number): number {
   const v = o[key];

@@ -3,7 +3,7 @@
  * and every message names the option and what it accepts (SluiceError `INVALID_OPTION`).
  */
 import type { TlsOptions } from 'node:tls';
-import { SluiceError } from '@sluice/core';
+import { SluiceError, optionError } from '@sluice/core';
 
 /** Options of createFlumeStream (push: Flume's avro sink connects to us). */
 export interface FlumeStreamOptions {
@@ -77,15 +77,7 @@ export interface ResolvedPollingOptions {
 const PUSH_KEYS = ['maxRequestBytes', 'maxBatchSize', 'maxConnections', 'enableDecompression', 'tls', 'name', 'restartDelayMs'] as const;
 const POLL_KEYS = ['maxBatchSize', 'parallelism', 'connectTimeoutMs', 'ackTimeoutMs', 'reconnectDelayMs', 'maxReconnectDelayMs', 'name'] as const;
 
-function bad(where: string, option: string, accepted: string, got: unknown): SluiceError {
-  let shown: string;
-  try {
-    shown = typeof got === 'string' ? JSON.stringify(got) : typeof got === 'object' && got !== null ? JSON.stringify(got).slice(0, 80) : String(got);
-  } catch {
-    shown = String(got);
-  }
-  return new SluiceError('INVALID_OPTION', `${where}: ${option} must be ${accepted}, got ${shown}`);
-}
+const bad = optionError;
 
 function options(where: string, opts: unknown, known: readonly string[]): Record<string, unknown> {
   if (opts === undefined) return {};

@@ -4,7 +4,7 @@
  */
 import type { ConnectionOptions as TlsOptions } from 'node:tls';
 import type { RetryOptions, SASLOptions } from 'kafkajs';
-import { SluiceError } from '@sluice/core';
+import { SluiceError, optionError as badOption, rejectUnknownOptions as checkKeys, wholeNumberOption as wholeNumber } from '@sluice/core';
 import { resolveDecoder, type DecodeFn, type Decoder } from './decoders.js';
 
 export type KafkaLogLevel = 'nothing' | 'error' | 'warn' | 'info' | 'debug';
@@ -61,33 +61,8 @@ export const COMMON_KEYS = [
   'kafkaLogLevel', 'keyDecoder', 'valueDecoder', 'deadLetterTopic',
 ] as const;
 
-/** An `INVALID_OPTION` error: `<where>: option <option> must be <accepted>, got <value>`. */
-export function badOption(where: string, option: string, accepted: string, got: unknown): SluiceError {
-  let shown: string;
-  try {
-    shown = typeof got === 'string' ? JSON.stringify(got) : typeof got === 'object' && got !== null ? JSON.stringify(got) : String(got);
-  } catch {
-    shown = String(got);
-  }
-  return new SluiceError('INVALID_OPTION', `${where}: option ${option} must be ${accepted}, got ${shown}`);
-}
-
-/** Rejects keys of `opts` that are not in `known`. */
-export function checkKeys(where: string, opts: object, known: readonly string[]): void {
-  const unknown = Object.keys(opts).filter((k) => !known.includes(k));
-  if (unknown.length > 0) {
-    throw new SluiceError('INVALID_OPTION', `${where}: unknown option(s) ${unknown.join(', ')}; accepted: ${known.join(', ')}`);
-  }
-}
-
-/** A whole number in `[min, max]`, or `dflt` when undefined. */
-export function wholeNumber(where: string, option: string, value: unknown, min: number, max: number, dflt: number): number {
-  if (value === undefined) return dflt;
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
-    throw badOption(where, option, `a whole number from ${min} to ${max}`, value);
-  }
-  return value;
-}
+// Shared with every connector through core, so option errors read the same everywhere.
+export { badOption, checkKeys, wholeNumber };
 
 /** A non-empty string, or `dflt` when undefined (`dflt` undefined: required). */
 export function nonEmptyString(where: string, option: string, value: unknown, dflt?: string): string {

@@ -2,7 +2,7 @@
  * Options of the socket streams, their defaults and their validation. Unknown keys are rejected and
  * every message names the option and what it accepts (SluiceError `INVALID_OPTION`).
  */
-import { SluiceError } from '@sluice/core';
+import { SluiceError, optionError, rejectUnknownOptions as checkKeys, wholeNumberOption as wholeNumber } from '@sluice/core';
 import type { SocketConverter } from './decoder.js';
 
 /** Options shared by the client streams (socketTextStream, socketStream, rawSocketStream). */
@@ -52,27 +52,8 @@ export const DEFAULT_RECONNECT_DELAY_MS = 2000;
 export const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
 export const DEFAULT_MAX_CONNECTIONS = 1024;
 
-function bad(where: string, option: string, accepted: string, got: unknown): SluiceError {
-  const shown = typeof got === 'string' ? JSON.stringify(got) : String(got);
-  return new SluiceError('INVALID_OPTION', `${where}: option ${option} must be ${accepted}, got ${shown}`);
-}
-
-/** Rejects keys of `opts` not in `known`. */
-export function checkKeys(where: string, opts: object, known: readonly string[]): void {
-  const unknown = Object.keys(opts).filter((k) => !known.includes(k));
-  if (unknown.length > 0) {
-    throw new SluiceError('INVALID_OPTION', `${where}: unknown option(s) ${unknown.join(', ')}; accepted: ${known.join(', ')}`);
-  }
-}
-
-/** A whole number in `[min, max]`, or `dflt` when undefined. */
-export function wholeNumber(where: string, option: string, value: unknown, min: number, max: number, dflt: number): number {
-  if (value === undefined) return dflt;
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
-    throw bad(where, option, `a whole number from ${min} to ${max}`, value);
-  }
-  return value;
-}
+const bad = optionError;
+export { checkKeys, wholeNumber };
 
 export function checkHost(where: string, host: unknown): string {
   if (typeof host !== 'string' || host.length === 0) throw bad(where, 'host', 'a non-empty host name or IP address', host);
