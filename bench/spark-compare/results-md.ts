@@ -151,8 +151,9 @@ export function renderResults(info: RunInfo, jobs: JobResults[]): string {
     const es = j.equalLoad?.sluice;
     const ep = j.equalLoad?.spark;
     const eq = es ? n0(es.spec.rate) : '-';
-    out.push(`| peak RSS at equal load, ${eq} lines/s, 1 s batches (MiB) | ${mib(es?.peakRss)} | ${mib(ep?.peakRss)} | ${ratio(es?.peakRss, ep?.peakRss)} |`);
-    out.push(`| CPU s per 1M records at equal load, ${eq} lines/s | ${cpuCell(es)} | ${cpuCell(ep)} | ${ratio(es?.cpuPerMillion, ep?.cpuPerMillion)} |`);
+    const mark = (p: PointResult | undefined): string => (p && !p.stable ? ' (run not stable)' : '');
+    out.push(`| peak RSS at equal load, ${eq} lines/s, 1 s batches (MiB) | ${mib(es?.peakRss)}${mark(es)} | ${mib(ep?.peakRss)}${mark(ep)} | ${ratio(es?.peakRss, ep?.peakRss)} |`);
+    out.push(`| CPU s per 1M records at equal load, ${eq} lines/s | ${cpuCell(es)}${mark(es)} | ${cpuCell(ep)}${mark(ep)} | ${ratio(es?.cpuPerMillion, ep?.cpuPerMillion)} |`);
     out.push(`| peak RSS at each engine's max throughput (MiB) | ${mib(ts?.peakRss)} | ${mib(tp?.peakRss)} | ${ratio(ts?.peakRss, tp?.peakRss)} |`);
     out.push(`| CPU s per 1M records at each engine's max throughput | ${cpuCell(ts)} | ${cpuCell(tp)} | ${ratio(ts?.cpuPerMillion, tp?.cpuPerMillion)} |`);
     out.push(`| peak RSS at 100 ms batches, ${n0(info.fixedRate)} lines/s (MiB) | ${mib(is?.at100?.peakRss)} | ${mib(ip?.at100?.peakRss)} | ${ratio(is?.at100?.peakRss, ip?.at100?.peakRss)} |`);

@@ -25,7 +25,7 @@ export interface PointSpec {
   /** Offered lines per second. */
   rate: number;
   intervalMs: number;
-  /** Warm-up: at least this many batches with data and this long, and caught up. */
+  /** Warm-up: at least this many batch intervals after the first data and this long, and caught up. */
   warmupBatches: number;
   warmupMs: number;
   /** Measured batches. */
@@ -189,6 +189,15 @@ function push(tail: string[], l: string): void {
   if (tail.length > 40) tail.shift();
 }
 
+/** Processes of the point being measured, stopped by PID if the benchmark itself is interrupted. */
+const live = new Set<ChildProcess>();
+for (const sig of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(sig, () => {
+    for (const c of live) c.kill('SIGKILL');
+    process.exit(130);
+  });
+}
+
 async function stop(child: ChildProcess, graceMs: number): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return;
   const exited = new Promise<void>((r) => child.once('exit', () => r()));
@@ -205,6 +214,7 @@ export async function runPoint(spec: PointSpec, errorFraction: number): Promise<
   const runMs = spec.warmupMs + (spec.warmupBatches + spec.batches) * spec.intervalMs;
   const deadlineMs = startupBudgetMs + runMs * 2 + 30_000;
   const server = spawnServer(spec.rate, Math.ceil(deadlineMs / 1000) + 60);
+  live.add(server);
   const serverTail: string[] = [];
   const engineTail: string[] = [];
   let serverStats = { due: 0, sent: 0, lag: 0, cpuMs: 0 };
@@ -240,10 +250,13 @@ export async function runPoint(spec: PointSpec, errorFraction: number): Promise<
       checkpointDir: join(dir, 'checkpoint'),
       localDir: join(dir, 'local'),
     }, spec.nodeFlags, spec.engineArgs);
+    live.add(engine);
     const pid = engine.pid!;
     outcome = await new Promise<string | undefined>((resolve) => {
       let firstData: number | undefined;
-      let warm = 0;
+      // Warm-up is counted in time (the windowed job reports only its slide batches).
+      const warmupSpan = Math.max(spec.warmupMs, spec.warmupBatches * spec.intervalMs);
+      const grace = Math.max(WARMUP_GRACE_MS, spec.job === 3 ? 2 * SLIDE_MS : 0);
       const deadline = setTimeout(() => resolve(`timed out after ${Math.round(deadlineMs / 1000)} s (${measured.length} measured batches)`), deadlineMs);
       let finished = false;
       const done = (why?: string): void => {
@@ -276,11 +289,10 @@ export async function runPoint(spec: PointSpec, errorFraction: number): Promise<
         if (cpu0 === undefined) {
           if (firstData === undefined && b.records > 0) firstData = b.batchTime;
           if (firstData === undefined) return;
-          warm++;
-          if (spec.abortEarly && b.batchTime - firstData > spec.warmupMs + WARMUP_GRACE_MS) {
+          if (spec.abortEarly && b.batchTime - firstData > warmupSpan + grace) {
             return done(`aborted: batches still start ${startDelay(b)} ms late ${Math.round((b.batchTime - firstData) / 1000)} s after the first data (never caught up)`);
           }
-          if (warm >= spec.warmupBatches && b.batchTime - firstData >= spec.warmupMs && startDelay(b) <= bound) {
+          if (b.batchTime - firstData >= warmupSpan && startDelay(b) <= bound) {
             window = { start: b.batchTime, firstData };
             cpu0 = cpuSeconds(pid);
             serverCpu0 = serverStats.cpuMs;
@@ -332,6 +344,8 @@ export async function runPoint(spec: PointSpec, errorFraction: number): Promise<
   } finally {
     if (engine) await stop(engine, spec.engine === 'spark' ? 8000 : 3000);
     await stop(server, 2000);
+    if (engine) live.delete(engine);
+    live.delete(server);
     await rm(dir, { recursive: true, force: true }).catch(() => undefined);
   }
 }
