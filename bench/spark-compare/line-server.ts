@@ -7,7 +7,7 @@
  * behind its schedule; `lag` in its reports is how many due lines are not yet sent.
  *
  * stdout, one JSON object per line: {"type":"listening","port":P} first, then every 250 ms
- * {"type":"stats","due":..,"sent":..,"lag":..,"bytes":..,"cpuMs":..}.
+ * {"type":"stats","t0":..,"due":..,"sent":..,"lag":..,"bytes":..,"cpuMs":..} (t0: when the schedule started, ms).
  * Usage: node line-server.js --rate LINES_PER_S [--seed N] [--max-seconds S]
  */
 import { createServer, type Socket } from 'node:net';
@@ -122,7 +122,7 @@ const server = createServer((sock) => {
 function report(): void {
   const due = t0 === 0 ? 0 : Math.floor(((performance.now() - t0) * rate) / 1000);
   const cpu = process.cpuUsage();
-  process.stdout.write(`${JSON.stringify({ type: 'stats', due, sent, lag: Math.max(0, due - sent), bytes, cpuMs: Math.round((cpu.user + cpu.system) / 1000) })}\n`);
+  process.stdout.write(`${JSON.stringify({ type: 'stats', t0: t0Wall, due, sent, lag: Math.max(0, due - sent), bytes, cpuMs: Math.round((cpu.user + cpu.system) / 1000) })}\n`);
 }
 
 server.listen(0, '127.0.0.1', () => {

@@ -22,13 +22,20 @@ const { values } = parseArgs({
   },
 });
 const job = Number(values.job);
+/**
+ * Job 3's window reads 30 s + one slide of raw input back (Spark keeps those blocks in its block
+ * manager, spilling to disk), and Sluice counts blocks against the receiver's buffer bound until no
+ * window can read them any more: the default 256 MiB would cap job 3 near 40,000 lines/s, so this
+ * job gets a bound sized for a window at a few hundred thousand lines/s.
+ */
+const WINDOW_BUFFER_BYTES = 6 * 2 ** 30;
 const intervalMs = Number(values['interval-ms']);
 const ssc = new StreamingContext({
   batchInterval: intervalMs,
   blockInterval: Number(values['block-ms']),
   ...(job === 3 || job === 4 ? { checkpointDir: values.checkpoint! } : {}),
   appName: `sluice-compare-job${job}`,
-  ...(values['buffer-mib'] ? { receiverBufferBytes: Number(values['buffer-mib']) * 2 ** 20 } : {}),
+  ...(values['buffer-mib'] ? { receiverBufferBytes: Number(values['buffer-mib']) * 2 ** 20 } : job === 3 ? { receiverBufferBytes: WINDOW_BUFFER_BYTES } : {}),
 });
 
 /** Batch time -> [time the output action resolved, its result]; read by the listener. */

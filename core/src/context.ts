@@ -305,7 +305,11 @@ export class StreamingContext {
       maxJobAttempts: this.options.maxTaskFailures,
       onBatchCompleted: async (info) => {
         this.graph.clearMetadata(info.batchTime);
-        this.receiverTracker.cleanupBatch(info.batchTime);
+        // A window still to come may read blocks of completed batches: keep them while an input's
+        // RDDs can be read back (Spark cleans at time - the longest input remember duration). A
+        // batch after this one reads nothing older than (t + interval - readBack).
+        const readBack = Math.max(0, ...receiverStreams.map((s) => s.readBackDuration));
+        this.receiverTracker.cleanupBatch(info.batchTime + batchInterval - Math.max(batchInterval, readBack));
         await this.checkpointer?.afterComplete(info.batchTime, this.scheduler!.pendingTimes);
         if (blockLog) {
           // Keep every block a recovery could still need: the longest an input remembers its RDDs.

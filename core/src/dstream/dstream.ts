@@ -36,6 +36,12 @@ export class DStream<T> {
   protected readonly generated = new Map<Time, RDD<T>>();
   /** @internal How long generated RDDs are kept (set when the context starts). */
   rememberDuration: Duration = 0;
+  /**
+   * @internal How far back batches still to be computed read this stream's RDDs (windows), without
+   * what only a recovery needs: a receiver's blocks stay in memory this long (the write-ahead log
+   * keeps them for {@link rememberDuration}).
+   */
+  readBackDuration: Duration = 0;
   /** @internal Interval of state snapshots for stateful streams. */
   checkpointDuration: Duration | undefined;
   /** @internal Number of streams and outputs reading this one (set when the context starts). */
@@ -150,12 +156,14 @@ export class DStream<T> {
    * write-ahead log) keep two checkpoint intervals, so recovery can recompute the state from the
    * last snapshot (Spark keeps 2 x checkpointDuration too).
    */
-  remember(d: Duration): void {
+  remember(d: Duration, readBack: Duration = d): void {
     const want = Math.max(d, this.slideDuration, this.rememberDuration);
-    if (want === this.rememberDuration && want !== 0) return;
+    const wantRead = Math.max(readBack, this.slideDuration, this.readBackDuration);
+    if (want === this.rememberDuration && wantRead === this.readBackDuration && want !== 0) return;
     this.rememberDuration = want;
+    this.readBackDuration = wantRead;
     const recovery = this.mustCheckpoint ? 2 * (this.checkpointDuration ?? this.slideDuration) : 0;
-    for (const p of this.dependencies) p.remember(Math.max(want, recovery) + this.parentRememberExtra);
+    for (const p of this.dependencies) p.remember(Math.max(want, recovery) + this.parentRememberExtra, wantRead + this.parentRememberExtra);
   }
 
   /** @internal The default snapshot interval: the smallest multiple of the slide that is >= 10 s. */
