@@ -297,6 +297,20 @@ export class StreamingContext {
       this.receiverTracker.markRecovered(recoveredBlocks.unallocated);
     }
     if (this.options.backpressure) startBackpressure(this, receiverStreams, this.options.backpressure);
+    /**
+     * Up to which batch time received blocks can be dropped once the batch at `t` completed: a
+     * batch after `t` reads blocks back at most an input's readBackDuration (a window; Spark cleans
+     * at time - the longest input remember duration), a batch still pending before `t` reads its
+     * own, and blocks restored from the write-ahead log were never read into a cache in this
+     * process, so they stay as long as a recovery may recompute from them (rememberDuration).
+     */
+    const blockCleanupTimes = (t: Time): [live: Time, restored: Time] => {
+      const readBack = Math.max(batchInterval, ...receiverStreams.map((s) => s.readBackDuration));
+      const remember = Math.max(batchInterval, ...receiverStreams.map((s) => s.rememberDuration));
+      const older = this.scheduler!.pendingTimes.filter((p) => p < t);
+      const oldest = older.length ? older[0]! : Infinity;
+      return [Math.min(t + batchInterval - readBack, oldest - readBack), Math.min(t - remember, oldest - remember)];
+    };
     this.scheduler = new JobScheduler({
       clock,
       bus: this.bus,
@@ -305,11 +319,7 @@ export class StreamingContext {
       maxJobAttempts: this.options.maxTaskFailures,
       onBatchCompleted: async (info) => {
         this.graph.clearMetadata(info.batchTime);
-        // A window still to come may read blocks of completed batches: keep them while an input's
-        // RDDs can be read back (Spark cleans at time - the longest input remember duration). A
-        // batch after this one reads nothing older than (t + interval - readBack).
-        const readBack = Math.max(0, ...receiverStreams.map((s) => s.readBackDuration));
-        this.receiverTracker.cleanupBatch(info.batchTime + batchInterval - Math.max(batchInterval, readBack));
+        this.receiverTracker.cleanupBatch(...blockCleanupTimes(info.batchTime));
         await this.checkpointer?.afterComplete(info.batchTime, this.scheduler!.pendingTimes);
         if (blockLog) {
           // Keep every block a recovery could still need: the longest an input remembers its RDDs.

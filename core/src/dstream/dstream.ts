@@ -47,6 +47,8 @@ export class DStream<T> {
   /** @internal Number of streams and outputs reading this one (set when the context starts). */
   consumers = 0;
   private cacheRDDs = false;
+  /** Set by {@link cacheComputedWithin}: how far back this stream's parents are read. */
+  private parentReadBackLimit: Duration | undefined;
 
   /**
    * Streams are made by StreamingContext factories and by operations on other streams; custom
@@ -113,6 +115,16 @@ export class DStream<T> {
   }
 
   /**
+   * @internal Caches this stream's RDDs, whose first computation always comes within `d` of their
+   * batch time (a window computes the entering batches at its next slide): the parents' data is
+   * then read back only `d`, whatever reads this stream's cached RDDs later.
+   */
+  cacheComputedWithin(d: Duration): this {
+    this.parentReadBackLimit = d;
+    return this.cache();
+  }
+
+  /**
    * Sets how often a stateful stream snapshots its state (a multiple of the slide).
    * @throws SluiceError INVALID_DURATION when it is not a multiple of the slide duration.
    */
@@ -163,7 +175,8 @@ export class DStream<T> {
     this.rememberDuration = want;
     this.readBackDuration = wantRead;
     const recovery = this.mustCheckpoint ? 2 * (this.checkpointDuration ?? this.slideDuration) : 0;
-    for (const p of this.dependencies) p.remember(Math.max(want, recovery) + this.parentRememberExtra, wantRead + this.parentRememberExtra);
+    const parentRead = Math.min(this.parentReadBackLimit ?? Infinity, wantRead + this.parentRememberExtra);
+    for (const p of this.dependencies) p.remember(Math.max(want, recovery) + this.parentRememberExtra, parentRead);
   }
 
   /** @internal The default snapshot interval: the smallest multiple of the slide that is >= 10 s. */

@@ -20,7 +20,9 @@ export interface ReducedWindowOptions<K, V> {
 }
 
 export function reducedWindowedPlan<K, V>(parent: DStream<[K, V]>, o: ReducedWindowOptions<K, V>): DStreamPlan<[K, V]> {
-  const reduced = parent.reduceByKey(o.reduce, o.partitioner);
+  // Each batch is reduced once, when it enters a window, and read from the cache when it leaves
+  // (Spark persists this stream too): the receiver's blocks are read back one slide, not a window.
+  const reduced = parent.reduceByKey(o.reduce, o.partitioner).cacheComputedWithin(o.slideDuration);
   const parentSlide = parent.slideDuration;
   const { reduce, invReduce, windowDuration, slideDuration, partitioner, filter } = o;
   return {

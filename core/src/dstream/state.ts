@@ -55,7 +55,8 @@ export function statePlan<K, V, S>(
         const fresh = new KeyMap<K, [values: V[], seen: boolean]>();
         for (const [k, vs] of groups) fresh.set(k, [vs, false]);
         const out: Array<[K, S]> = [];
-        for (const [k, s] of states) {
+        for (const entry of states) {
+          const [k, s] = entry;
           const g = fresh.get(k);
           let values: V[] = [];
           if (g) {
@@ -63,7 +64,8 @@ export function statePlan<K, V, S>(
             values = g[0];
           }
           const next = update(values, s, k, time);
-          if (next !== undefined) out.push([k, next]);
+          // Most keys keep their state in a batch: their entry is reused, not copied.
+          if (next !== undefined) out.push(Object.is(next, s) ? entry : [k, next]);
         }
         for (const [k, g] of fresh) {
           if (g[1]) continue;

@@ -49,6 +49,8 @@ export class ReceiverTracker {
   private readonly allocated = new Map<Time, Map<number, TrackedBlock[]>>();
   private lastAllocatedTime: Time | undefined;
   private readonly recovered = new Map<number, TrackedBlock[]>();
+  /** Batches whose allocation came back from the write-ahead log at this start. */
+  private readonly restoredTimes = new Set<Time>();
 
   constructor(
     private readonly streams: readonly ReceiverInputDStream<unknown>[],
@@ -139,6 +141,7 @@ export class ReceiverTracker {
   /** @internal Restores an allocation read back from the write-ahead log. */
   restoreAllocation(time: Time, blocks: Map<number, TrackedBlock[]>): void {
     this.allocated.set(time, blocks);
+    this.restoredTimes.add(time);
     if (this.lastAllocatedTime === undefined || time > this.lastAllocatedTime) this.lastAllocatedTime = time;
   }
 
@@ -146,10 +149,14 @@ export class ReceiverTracker {
     return this.allocated.get(time)?.get(streamId) ?? [];
   }
 
-  /** Forgets the blocks of batches up to `time` and gives their memory back to the receivers. */
-  cleanupBatch(time: Time): void {
+  /**
+   * Forgets the blocks of batches up to `time` (batches restored from the write-ahead log: up to
+   * `restoredTime`) and gives their memory back to the receivers.
+   */
+  cleanupBatch(time: Time, restoredTime: Time = time): void {
     for (const [t, batch] of this.allocated) {
-      if (t > time) continue;
+      if (t > (this.restoredTimes.has(t) ? restoredTime : time)) continue;
+      this.restoredTimes.delete(t);
       for (const [streamId, blocks] of batch) {
         const bytes = blocks.reduce((n, b) => n + b.bytes, 0);
         if (bytes > 0) this.supervisors.get(streamId)?.releaseBlocks(bytes);

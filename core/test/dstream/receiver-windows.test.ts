@@ -9,8 +9,8 @@ import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Receiver, type DStream } from '@sluice/core';
-import { manualContext } from '../context/helpers.js';
+import { ManualClock, Receiver, StreamingContext, type DStream } from '@sluice/core';
+import { manualContext, quietLogger } from '../context/helpers.js';
 
 class HandFedReceiver extends Receiver<string> {
   onStart(): void {}
@@ -68,4 +68,64 @@ test('window(), countByWindow and reduceByKeyAndWindow without inverse see every
   for (const [t, got] of counts) assert.deepEqual(got, [batchesIn(t, 3000).reduce((n, k) => n + batchLines(k).length, 0)], `count at ${t} ms`);
   const reduced = await run((lines) => lines.map((l) => [l[0]!, 1] as [string, number]).reduceByKeyAndWindow((a, b) => a + b, 3000, 3000), 9);
   for (const [t, got] of reduced) assert.deepEqual([...got].sort(), countsOf(batchesIn(t, 3000)), `window at ${t} ms`);
+});
+
+test('the inverse window reduces each batch once: leaving batches come from the cache, not from the blocks', async () => {
+  let mapped = 0;
+  const out = await run((lines) => lines.map((l) => (mapped++, [l[0]!, 1] as [string, number])).reduceByKeyAndWindow((a, b) => a + b, (a, b) => a - b, 4000, 2000), 12);
+  assert.equal(mapped, Array.from({ length: 12 }, (_, i) => batchLines(i + 1).length).reduce((a, b) => a + b, 0));
+  for (const [t, got] of out) assert.deepEqual(got.filter(([, n]) => n !== 0).sort(), countsOf(batchesIn(t, 4000)), `window at ${t} ms`);
+});
+
+test('a restarted context with the write-ahead log computes the windows across the restart from the logged blocks', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'sluice-receiver-windows-wal-'));
+  const build = (ssc: StreamingContext, receiver: HandFedReceiver, out: Map<number, Array<[string, number]>>): void => {
+    ssc
+      .receiverStream(receiver)
+      .name('lines')
+      .map((l) => [l[0]!, 1] as [string, number])
+      .reduceByKeyAndWindow((a, b) => a + b, (a, b) => a - b, 4000, 2000)
+      .name('window')
+      .foreachRDD(async (rdd, time) => void out.set(time, (await rdd.collect()).filter(([, n]) => n !== 0).sort()));
+  };
+  const drive = async (ssc: StreamingContext, clock: ManualClock, receiver: HandFedReceiver, from: number, to: number): Promise<void> => {
+    for (let k = from; k <= to; k++) {
+      await receiver.storeBatch(batchLines(k));
+      clock.setTime(k * 1000);
+      await ssc.jobScheduler!.awaitBatch(k * 1000);
+    }
+  };
+  try {
+    const out1 = new Map<number, Array<[string, number]>>();
+    const clock1 = new ManualClock(0);
+    const r1 = new HandFedReceiver();
+    const ssc1 = await StreamingContext.getOrCreate(dir, () => {
+      const ssc = new StreamingContext({ batchInterval: 1000, clock: clock1, writeAheadLog: true, logger: quietLogger() });
+      build(ssc, r1, out1);
+      return ssc;
+    });
+    await ssc1.start();
+    await drive(ssc1, clock1, r1, 1, 13);
+    await ssc1.stop();
+    for (const [t, got] of out1) assert.deepEqual(got, countsOf(batchesIn(t, 4000)), `first run, window at ${t} ms`);
+
+    // The restarted context recomputes from the 10 s snapshot: the windows at 12 s and 14 s read
+    // batches 7 to 10, which only the write-ahead log still has.
+    const out2 = new Map<number, Array<[string, number]>>();
+    const clock2 = new ManualClock(13_000);
+    const r2 = new HandFedReceiver();
+    const ssc2 = await StreamingContext.getOrCreate(dir, () => {
+      const ssc = new StreamingContext({ batchInterval: 1000, clock: clock2, writeAheadLog: true, logger: quietLogger() });
+      build(ssc, r2, out2);
+      return ssc;
+    });
+    assert.equal(ssc2.isRecovering, true);
+    await ssc2.start();
+    await drive(ssc2, clock2, r2, 14, 20);
+    await ssc2.stop();
+    assert.deepEqual([14_000, 16_000, 18_000, 20_000].filter((t) => !out2.has(t)), [], 'every window after the restart');
+    for (const [t, got] of out2) assert.deepEqual(got, countsOf(batchesIn(t, 4000)), `after the restart, window at ${t} ms`);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
 });
