@@ -40,32 +40,37 @@ export function reducedWindowedPlan<K, V>(parent: DStream<[K, V]>, o: ReducedWin
       // Leaving: in the previous window, not in this one; entering: in this one, not the previous.
       // (The min/max matter when the slide is longer than the window: batches between two windows
       // are in neither.)
-      const oldRDDs = reduced.slice(prevBegin, Math.min(curBegin - parentSlide, prevEnd));
-      const newRDDs = reduced.slice(Math.max(prevEnd + parentSlide, curBegin), time);
-      const prevRDD = (self.getOrCompute(prevEnd) ?? self.ssc.emptyRDD()) as RDD<[K, unknown]>;
-      const nOld = oldRDDs.length;
-      const nNew = newRDDs.length;
-      const merged = prevRDD
-        .cogroupAll([...oldRDDs, ...newRDDs] as RDD<[K, unknown]>[], partitioner)
-        .mapValues((groups): V => {
-          const olds: V[] = [];
-          const news: V[] = [];
-          for (let i = 1; i <= nOld; i++) if (groups[i]!.length > 0) olds.push(groups[i]![0] as V);
-          for (let i = nOld + 1; i <= nOld + nNew; i++) if (groups[i]!.length > 0) news.push(groups[i]![0] as V);
-          if (groups[0]!.length === 0) {
-            if (news.length === 0) {
-              throw new SluiceError(
-                'INVALID_STATE',
-                'reduceByKeyAndWindow: a key has neither a value in the previous window nor new values. Is invReduce the exact inverse of reduce, and is the filter consistent?',
-              );
-            }
-            return news.reduce(reduce);
+      const oldRDDs = reduced.slice(prevBegin, Math.min(curBegin - parentSlide, prevEnd)) as RDD<[K, V]>[];
+      const newRDDs = reduced.slice(Math.max(prevEnd + parentSlide, curBegin), time) as RDD<[K, V]>[];
+      const prevRDD = (self.getOrCompute(prevEnd) ?? self.ssc.emptyRDD()) as RDD<[K, V]>;
+      // The leaving and the entering batches are each merged into one RDD first (a slide of 1,000
+      // small batches would otherwise give every key 2,001 groups), then joined with the previous
+      // window: value = invReduce(previous, leaving) then reduce(.., entering).
+      const merge = (rdds: RDD<[K, V]>[]): RDD<[K, V]> | undefined =>
+        rdds.length <= 1 ? rdds[0] : rdds[0]!.union(...rdds.slice(1)).reduceByKey(reduce, partitioner);
+      const leaving = merge(oldRDDs);
+      const entering = merge(newRDDs);
+      const others = [leaving, entering].filter((r): r is RDD<[K, V]> => r !== undefined);
+      const iLeaving = leaving ? 1 : -1;
+      const iEntering = entering ? others.length : -1;
+      const merged = prevRDD.cogroupAll(others as RDD<[K, unknown]>[], partitioner).mapValues((groups): V => {
+        const prev = groups[0]!;
+        const olds = iLeaving > 0 ? groups[iLeaving]! : [];
+        const news = iEntering > 0 ? groups[iEntering]! : [];
+        if (prev.length === 0) {
+          if (news.length === 0) {
+            throw new SluiceError(
+              'INVALID_STATE',
+              'reduceByKeyAndWindow: a key has neither a value in the previous window nor new values. Is invReduce the exact inverse of reduce, and is the filter consistent?',
+            );
           }
-          let value = groups[0]![0] as V;
-          if (olds.length > 0) value = invReduce(value, olds.reduce(reduce));
-          if (news.length > 0) value = reduce(value, news.reduce(reduce));
-          return value;
-        });
+          return news[0] as V;
+        }
+        let value = prev[0] as V;
+        if (olds.length > 0) value = invReduce(value, olds[0] as V);
+        if (news.length > 0) value = reduce(value, news[0] as V);
+        return value;
+      });
       return filter ? merged.filter(filter) : merged;
     },
   };
