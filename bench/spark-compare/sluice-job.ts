@@ -23,10 +23,10 @@ const { values } = parseArgs({
 });
 const job = Number(values.job);
 /**
- * Job 3's window reads 30 s + one slide of raw input back (Spark keeps those blocks in its block
- * manager, spilling to disk), and Sluice counts blocks against the receiver's buffer bound until no
- * window can read them any more: the default 256 MiB would cap job 3 near 40,000 lines/s, so this
- * job gets a bound sized for a window at a few hundred thousand lines/s.
+ * Job 3's window reduces each batch at the first slide after it (up to 10 s later), and Sluice
+ * counts a batch's blocks against the receiver's buffer bound until then (Spark keeps them in its
+ * block manager, spilling to disk): the default 256 MiB would cap job 3 below 200,000 lines/s, so
+ * this job gets a bound sized for a slide at a few hundred thousand lines/s.
  */
 const WINDOW_BUFFER_BYTES = 6 * 2 ** 30;
 const intervalMs = Number(values['interval-ms']);
