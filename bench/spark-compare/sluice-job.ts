@@ -23,19 +23,19 @@ const { values } = parseArgs({
 });
 const job = Number(values.job);
 /**
- * Job 3's window reduces each batch at the first slide after it (up to 10 s later), and Sluice
- * counts a batch's blocks against the receiver's buffer bound until then (Spark keeps them in its
- * block manager, spilling to disk): the default 256 MiB would cap job 3 below 200,000 lines/s, so
- * this job gets a bound sized for a slide at a few hundred thousand lines/s.
+ * The receiver's buffer bound: the same memory budget as the Spark side's heap (-Xmx1g). A batch's
+ * blocks count against it until the batch completes (job 3: until the next 10 s slide has reduced
+ * them), so Sluice's default 256 MiB caps intake near 256 MiB / (1.4 s x 150 bytes per line),
+ * about 1.3 M lines/s at 1 s batches, while Spark's receiver stores until its heap is full.
  */
-const WINDOW_BUFFER_BYTES = 6 * 2 ** 30;
+const BUFFER_BYTES = 1024 * 2 ** 20;
 const intervalMs = Number(values['interval-ms']);
 const ssc = new StreamingContext({
   batchInterval: intervalMs,
   blockInterval: Number(values['block-ms']),
   ...(job === 3 || job === 4 ? { checkpointDir: values.checkpoint! } : {}),
   appName: `sluice-compare-job${job}`,
-  ...(values['buffer-mib'] ? { receiverBufferBytes: Number(values['buffer-mib']) * 2 ** 20 } : job === 3 ? { receiverBufferBytes: WINDOW_BUFFER_BYTES } : {}),
+  receiverBufferBytes: values['buffer-mib'] ? Number(values['buffer-mib']) * 2 ** 20 : BUFFER_BYTES,
 });
 
 /** Batch time -> [time the output action resolved, its result]; read by the listener. */
