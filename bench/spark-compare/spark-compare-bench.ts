@@ -2,7 +2,7 @@
  * Sluice vs Spark Streaming 3.5 on one machine: the same four jobs over the same bytes, measured in
  * one run, written to bench/RESULTS.md. Never part of the tests.
  *
- *   npm run bench -- spark                                    full run (about 80 min), writes bench/RESULTS.md
+ *   npm run bench -- spark                                    full run (about 70 min), writes bench/RESULTS.md
  *   SPARK_COMPARE_ARGS=--quick npm run bench -- spark         quick check (~10 min), writes bench/.cache/spark-compare/RESULTS-quick.md
  *   node --import tsx --conditions=sluice-source bench/spark-compare/spark-compare-bench.ts --quick --jobs=1
  *
