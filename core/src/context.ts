@@ -297,19 +297,20 @@ export class StreamingContext {
       this.receiverTracker.markRecovered(recoveredBlocks.unallocated);
     }
     if (this.options.backpressure) startBackpressure(this, receiverStreams, this.options.backpressure);
+    // How far back a batch still to come reads a receiver's blocks (a window), and how far back a
+    // recovery may recompute from them; both are fixed once the graph has started.
+    const readBack = Math.max(batchInterval, ...receiverStreams.map((s) => s.readBackDuration));
+    const remember = Math.max(batchInterval, ...receiverStreams.map((s) => s.rememberDuration));
     /**
-     * Up to which batch time received blocks can be dropped once the batch at `t` completed: a
-     * batch after `t` reads blocks back at most an input's readBackDuration (a window; Spark cleans
-     * at time - the longest input remember duration), a batch still pending before `t` reads its
-     * own, and blocks restored from the write-ahead log were never read into a cache in this
-     * process, so they stay as long as a recovery may recompute from them (rememberDuration).
+     * Up to which batch time received blocks can be dropped once the batch at `t` completed: a later
+     * batch reads back at most readBack (Spark cleans at time - the longest input remember
+     * duration), a batch still pending before `t` as far from its own time, and blocks restored from
+     * the write-ahead log were never read into a cache in this process, so they stay as long as a
+     * recovery may recompute from them.
      */
     const blockCleanupTimes = (t: Time): [live: Time, restored: Time] => {
-      const readBack = Math.max(batchInterval, ...receiverStreams.map((s) => s.readBackDuration));
-      const remember = Math.max(batchInterval, ...receiverStreams.map((s) => s.rememberDuration));
-      const older = this.scheduler!.pendingTimes.filter((p) => p < t);
-      const oldest = older.length ? older[0]! : Infinity;
-      return [Math.min(t + batchInterval - readBack, oldest - readBack), Math.min(t - remember, oldest - remember)];
+      const older = this.scheduler!.pendingTimes.find((p) => p < t) ?? Infinity; // ascending: the oldest
+      return [Math.min(t + batchInterval, older) - readBack, Math.min(t, older) - remember];
     };
     this.scheduler = new JobScheduler({
       clock,
@@ -321,11 +322,8 @@ export class StreamingContext {
         this.graph.clearMetadata(info.batchTime);
         this.receiverTracker.cleanupBatch(...blockCleanupTimes(info.batchTime));
         await this.checkpointer?.afterComplete(info.batchTime, this.scheduler!.pendingTimes);
-        if (blockLog) {
-          // Keep every block a recovery could still need: the longest an input remembers its RDDs.
-          const keep = Math.max(batchInterval, ...receiverStreams.map((s) => s.rememberDuration));
-          await blockLog.clean(info.batchTime - keep);
-        }
+        // Keep every block a recovery could still need: the longest an input remembers its RDDs.
+        if (blockLog) await blockLog.clean(info.batchTime - remember);
         for (const hook of this.batchCompletedHooks) await hook(info);
       },
       onFatal: (e) => this.fail(e),

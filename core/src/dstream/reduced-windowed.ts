@@ -46,17 +46,10 @@ export function reducedWindowedPlan<K, V>(parent: DStream<[K, V]>, o: ReducedWin
       // The leaving and the entering batches are each merged into one RDD first (a slide of 1,000
       // small batches would otherwise give every key 2,001 groups), then joined with the previous
       // window: value = invReduce(previous, leaving) then reduce(.., entering).
-      const merge = (rdds: RDD<[K, V]>[]): RDD<[K, V]> | undefined =>
-        rdds.length <= 1 ? rdds[0] : rdds[0]!.union(...rdds.slice(1)).reduceByKey(reduce, partitioner);
-      const leaving = merge(oldRDDs);
-      const entering = merge(newRDDs);
-      const others = [leaving, entering].filter((r): r is RDD<[K, V]> => r !== undefined);
-      const iLeaving = leaving ? 1 : -1;
-      const iEntering = entering ? others.length : -1;
-      const merged = prevRDD.cogroupAll(others as RDD<[K, unknown]>[], partitioner).mapValues((groups): V => {
-        const prev = groups[0]!;
-        const olds = iLeaving > 0 ? groups[iLeaving]! : [];
-        const news = iEntering > 0 ? groups[iEntering]! : [];
+      const merge = (rdds: RDD<[K, V]>[]): RDD<[K, V]> =>
+        rdds.length === 0 ? (self.ssc.emptyRDD() as RDD<[K, V]>) : rdds.length === 1 ? rdds[0]! : rdds[0]!.union(...rdds.slice(1)).reduceByKey(reduce, partitioner);
+      const merged = prevRDD.cogroupAll([merge(oldRDDs), merge(newRDDs)] as RDD<[K, unknown]>[], partitioner).mapValues((groups): V => {
+        const [prev, olds, news] = groups as [V[], V[], V[]];
         if (prev.length === 0) {
           if (news.length === 0) {
             throw new SluiceError(

@@ -88,43 +88,35 @@ test('a restarted context with the write-ahead log computes the windows across t
       .name('window')
       .foreachRDD(async (rdd, time) => void out.set(time, (await rdd.collect()).filter(([, n]) => n !== 0).sort()));
   };
-  const drive = async (ssc: StreamingContext, clock: ManualClock, receiver: HandFedReceiver, from: number, to: number): Promise<void> => {
+  /** getOrCreate on `dir`, batches `from`..`to` fed and run, then a stop: the windows it output. */
+  const runFrom = async (from: number, to: number): Promise<{ out: Map<number, Array<[string, number]>>; recovering: boolean }> => {
+    const out = new Map<number, Array<[string, number]>>();
+    const clock = new ManualClock((from - 1) * 1000);
+    const receiver = new HandFedReceiver();
+    const ssc = await StreamingContext.getOrCreate(dir, () => {
+      const created = new StreamingContext({ batchInterval: 1000, clock, writeAheadLog: true, logger: quietLogger() });
+      build(created, receiver, out);
+      return created;
+    });
+    await ssc.start();
     for (let k = from; k <= to; k++) {
       await receiver.storeBatch(batchLines(k));
       clock.setTime(k * 1000);
       await ssc.jobScheduler!.awaitBatch(k * 1000);
     }
+    await ssc.stop();
+    return { out, recovering: ssc.isRecovering };
   };
   try {
-    const out1 = new Map<number, Array<[string, number]>>();
-    const clock1 = new ManualClock(0);
-    const r1 = new HandFedReceiver();
-    const ssc1 = await StreamingContext.getOrCreate(dir, () => {
-      const ssc = new StreamingContext({ batchInterval: 1000, clock: clock1, writeAheadLog: true, logger: quietLogger() });
-      build(ssc, r1, out1);
-      return ssc;
-    });
-    await ssc1.start();
-    await drive(ssc1, clock1, r1, 1, 13);
-    await ssc1.stop();
-    for (const [t, got] of out1) assert.deepEqual(got, countsOf(batchesIn(t, 4000)), `first run, window at ${t} ms`);
+    const first = await runFrom(1, 13);
+    for (const [t, got] of first.out) assert.deepEqual(got, countsOf(batchesIn(t, 4000)), `first run, window at ${t} ms`);
 
     // The restarted context recomputes from the 10 s snapshot: the windows at 12 s and 14 s read
     // batches 7 to 10, which only the write-ahead log still has.
-    const out2 = new Map<number, Array<[string, number]>>();
-    const clock2 = new ManualClock(13_000);
-    const r2 = new HandFedReceiver();
-    const ssc2 = await StreamingContext.getOrCreate(dir, () => {
-      const ssc = new StreamingContext({ batchInterval: 1000, clock: clock2, writeAheadLog: true, logger: quietLogger() });
-      build(ssc, r2, out2);
-      return ssc;
-    });
-    assert.equal(ssc2.isRecovering, true);
-    await ssc2.start();
-    await drive(ssc2, clock2, r2, 14, 20);
-    await ssc2.stop();
-    assert.deepEqual([14_000, 16_000, 18_000, 20_000].filter((t) => !out2.has(t)), [], 'every window after the restart');
-    for (const [t, got] of out2) assert.deepEqual(got, countsOf(batchesIn(t, 4000)), `after the restart, window at ${t} ms`);
+    const second = await runFrom(14, 20);
+    assert.equal(second.recovering, true);
+    assert.deepEqual([14_000, 16_000, 18_000, 20_000].filter((t) => !second.out.has(t)), [], 'every window after the restart');
+    for (const [t, got] of second.out) assert.deepEqual(got, countsOf(batchesIn(t, 4000)), `after the restart, window at ${t} ms`);
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
