@@ -38,6 +38,7 @@ import { readLatestCheckpoint, type CheckpointData } from './checkpoint/checkpoi
 import { restoreCheckpoint } from './checkpoint/restore.js';
 import { verifyGraph } from './checkpoint/operators.js';
 import { Checkpointer } from './checkpoint/checkpointer.js';
+import { describeRestore } from './checkpoint/describe-restore.js';
 import { checkModeHook } from './checkpoint/check-mode.js';
 import { ReceivedBlockLog } from './storage/received-block-log.js';
 
@@ -210,7 +211,7 @@ export class StreamingContext {
     if (found) {
       verifyGraph(found.data, ssc.graph, ssc.batchInterval, dir);
       ssc.recovered = found.data;
-      ssc.logger.info(`Restoring from checkpoint ${found.path} (batch ${found.data.checkpointTime} ms)`);
+      ssc.logger.info(`Restoring from checkpoint ${found.path} (batch ${found.data.checkpointTime} ms${found.data.stoppedGracefully ? ', written by a graceful stop' : ''})`);
     }
     return ssc;
   }
@@ -268,8 +269,11 @@ export class StreamingContext {
       const opened = await ReceivedBlockLog.open(this.checkpointDirectory!, cp !== undefined, logger);
       this.blockLog = opened.log;
       recoveredBlocks = opened.recovered;
-    } else if (cp && receiverStreams.length > 0) {
-      logger.warn('Restoring without writeAheadLog: data that receivers had stored but was not yet processed is lost (set writeAheadLog: true for zero data loss)');
+    } else if (cp && receiverStreams.length > 0 && cp.pendingTimes.length > 0) {
+      logger.warn(
+        `Restoring without writeAheadLog: the ${cp.pendingTimes.length} batch(es) that had not completed before the stop (${cp.pendingTimes.join(', ')} ms) run again without ` +
+          `the records receivers had stored for them, which are lost; the state and outputs of completed batches are intact (set writeAheadLog: true to keep such records)`,
+      );
     }
     const blockLog = this.blockLog;
     this.receiverTracker = new ReceiverTracker(receiverStreams, {
@@ -319,9 +323,10 @@ export class StreamingContext {
       concurrentJobs: this.options.concurrentJobs,
       maxJobAttempts: this.options.maxTaskFailures,
       onBatchCompleted: async (info) => {
+        // State is logged first: it may still read this batch's RDDs.
+        await this.checkpointer?.afterComplete(info.batchTime, this.scheduler!.pendingTimes);
         this.graph.clearMetadata(info.batchTime);
         this.receiverTracker.cleanupBatch(...blockCleanupTimes(info.batchTime));
-        await this.checkpointer?.afterComplete(info.batchTime, this.scheduler!.pendingTimes);
         // Keep every block a recovery could still need: the longest an input remembers its RDDs.
         if (blockLog) await blockLog.clean(info.batchTime - remember);
         for (const hook of this.batchCompletedHooks) await hook(info);
@@ -340,11 +345,14 @@ export class StreamingContext {
     });
     let rerun: Time[] = [];
     try {
-      if (this.checkpointDirectory !== undefined) this.checkpointer = new Checkpointer(this, this.checkpointDirectory, cp);
       if (cp) rerun = await restoreCheckpoint(this.graph, cp, this.checkpointDirectory!, batchInterval, startTime);
+      if (this.checkpointDirectory !== undefined) {
+        const deps = { dir: this.checkpointDirectory, appName: this.options.appName, batchInterval, graph: this.graph, logger };
+        this.checkpointer = await Checkpointer.open(deps, cp);
+      }
       // A first checkpoint before any receiver stores anything: a crash before the first batch then
       // still restores, and the write-ahead log's blocks are recovered instead of discarded.
-      else await this.checkpointer?.afterGenerate(zeroTime, []);
+      if (!cp) await this.checkpointer?.afterGenerate(zeroTime, []);
       for (const input of this.graph.inputs) await input.start();
       await this.receiverTracker.start();
     } catch (e) {
@@ -352,7 +360,7 @@ export class StreamingContext {
       this.fail(error);
       throw error;
     }
-    if (rerun.length > 0) logger.info(`Re-running ${rerun.length} batch(es) from the checkpoint: ${rerun.join(', ')} ms`);
+    if (cp) logger.info(describeRestore(cp, rerun));
     void this.runRecoveredThenStart(rerun, startTime);
     this.bus.post({ type: 'onStreamingStarted', payload: { time: clock.now() } });
     if (this.options.stopGracefullyOnShutdown) this.installSignalHandler();
@@ -435,7 +443,8 @@ export class StreamingContext {
           logger.warn(`Input stream ${input.kind} (#${input.id}) failed to stop: ${asError(e).message}`);
         }
       }
-      await this.checkpointer?.flush();
+      if (graceful && !this.terminationError && this.scheduler?.pendingTimes.length === 0) await this.checkpointer?.stopGracefully();
+      else await this.checkpointer?.close();
       await this.blockLog?.close();
       await this.bus.drain();
     } finally {

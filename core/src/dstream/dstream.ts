@@ -19,6 +19,7 @@ import { reducedWindowedPlan } from './reduced-windowed.js';
 import { statePlan, type UpdateStateFunction } from './state.js';
 import { mapWithStatePlan, type MapWithStateRecord } from './map-with-state.js';
 import type { StateSpec } from './state-spec.js';
+import type { StateChange } from '../checkpoint/state-changes.js';
 import { printOutput } from './output/print.js';
 import { saveAsTextFilesOutput } from './output/save-as-text-files.js';
 
@@ -46,6 +47,14 @@ export class DStream<T> {
   checkpointDuration: Duration | undefined;
   /** @internal Number of streams and outputs reading this one (set when the context starts). */
   consumers = 0;
+  /**
+   * @internal For stateful streams: batch times at or before this have no state (a recovery
+   * restored the state of this time, or the stream starts empty here), so computing never reaches
+   * further back. Undefined: the zero time.
+   */
+  stateOrigin: Time | undefined;
+  /** What each computed state partition changed, by batch time, until the state log takes it. */
+  private readonly stateChanges = new Map<Time, Array<StateChange | undefined>>();
   private cacheRDDs = false;
   /** Set by {@link cacheComputedWithin}: how far back this stream's parents are read. */
   private parentReadBackLimit: Duration | undefined;
@@ -145,7 +154,7 @@ export class DStream<T> {
   /** @internal True when `time` is a batch time of this stream after the zero time. */
   isTimeValid(time: Time): boolean {
     const zero = this.ssc.graph.zeroTime;
-    return zero !== undefined && time > zero && (time - zero) % this.slideDuration === 0;
+    return zero !== undefined && time > (this.stateOrigin ?? zero) && (time - zero) % this.slideDuration === 0;
   }
 
   /** @internal The memoised RDD of batch `time`, computing it on first use. */
@@ -164,9 +173,8 @@ export class DStream<T> {
 
   /**
    * @internal Keeps RDDs for at least `d`, and makes the parents keep theirs long enough for this
-   * stream. A stateful stream keeps only its latest state, but its parents (and so the inputs and the
-   * write-ahead log) keep two checkpoint intervals, so recovery can recompute the state from the
-   * last snapshot (Spark keeps 2 x checkpointDuration too).
+   * stream. A stateful stream's state is logged with every completed batch, so a recovery never
+   * recomputes it from older input (Spark instead keeps 2 x checkpointDuration of input).
    */
   remember(d: Duration, readBack: Duration = d): void {
     const want = Math.max(d, this.slideDuration, this.rememberDuration);
@@ -174,9 +182,8 @@ export class DStream<T> {
     if (want === this.rememberDuration && wantRead === this.readBackDuration && want !== 0) return;
     this.rememberDuration = want;
     this.readBackDuration = wantRead;
-    const recovery = this.mustCheckpoint ? 2 * (this.checkpointDuration ?? this.slideDuration) : 0;
     const parentRead = Math.min(this.parentReadBackLimit ?? Infinity, wantRead + this.parentRememberExtra);
-    for (const p of this.dependencies) p.remember(Math.max(want, recovery) + this.parentRememberExtra, parentRead);
+    for (const p of this.dependencies) p.remember(want + this.parentRememberExtra, parentRead);
   }
 
   /** @internal The default snapshot interval: the smallest multiple of the slide that is >= 10 s. */
@@ -190,26 +197,59 @@ export class DStream<T> {
     return this.mustCheckpoint && zero !== undefined && this.checkpointDuration !== undefined && (time - zero) % this.checkpointDuration === 0;
   }
 
-  /** @internal The encoded partitions of the RDD generated at `time`, or undefined if there is none. */
+  /**
+   * @internal The state of batch `time` as every partition's encoded entries, computing it if it
+   * was not yet; undefined when the stream has no RDD at `time`.
+   */
   async snapshotAt(time: Time): Promise<unknown[] | undefined> {
-    const rdd = this.generated.get(time);
+    const rdd = this.getOrCompute(time);
     if (rdd === undefined) return undefined;
     const codec = this.plan?.stateCodec;
-    return rdd.runJob((items) => (codec ? codec.encode(items) : items));
+    const partitions = await rdd.runJob((items) => (codec ? codec.encode(items) : items));
+    this.stateChanges.delete(time);
+    return partitions;
   }
 
-  /** @internal Puts a snapshot back as the RDD of batch `time`. */
+  /**
+   * @internal What batch `time` changed in every partition of the state, computing the state if it
+   * was not yet; undefined when the stream has no RDD at `time` or a partition's change is not
+   * known (the caller then logs the whole state).
+   */
+  async stateChangesAt(time: Time): Promise<StateChange[] | undefined> {
+    const rdd = this.getOrCompute(time);
+    if (rdd === undefined) return undefined;
+    await rdd.runJob(() => undefined); // every partition computed (and so its change recorded)
+    const changes = this.stateChanges.get(time);
+    this.stateChanges.delete(time);
+    if (changes === undefined || changes.length !== rdd.numPartitions) return undefined;
+    for (let p = 0; p < changes.length; p++) if (changes[p] === undefined) return undefined;
+    return changes as StateChange[];
+  }
+
+  /**
+   * @internal Called by a stateful plan while it computes partition `p` of batch `time`: what it
+   * changed (keys with a new value, keys removed), in the encoded form of the state's entries.
+   */
+  recordStateChange(time: Time, p: number, change: StateChange): void {
+    let changes = this.stateChanges.get(time);
+    if (changes === undefined) this.stateChanges.set(time, (changes = []));
+    changes[p] = change;
+  }
+
+  /** @internal Puts a recovered state back as the RDD of batch `time`; nothing earlier is computed again. */
   restoreSnapshot(time: Time, partitions: unknown[]): void {
     const codec = this.plan?.stateCodec;
     const data = partitions.map((p) => (codec ? codec.decode(p) : (p as T[])));
     const rdd = RDD.fromPartitions(this.ssc.rddContext, data, `${this.kind} (restored)`, this.plan?.partitioner);
     this.generated.set(time, rdd);
+    this.stateOrigin = time;
   }
 
   /** @internal Drops RDDs older than the remember duration, here and upstream. */
   clearMetadata(time: Time): void {
     const limit = time - this.rememberDuration;
     for (const t of this.generated.keys()) if (t <= limit) this.generated.delete(t);
+    for (const t of this.stateChanges.keys()) if (t <= limit) this.stateChanges.delete(t);
     for (const p of this.dependencies) p.clearMetadata(time);
   }
 

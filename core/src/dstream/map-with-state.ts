@@ -58,27 +58,38 @@ export function mapWithStatePlan<K, V, S, E>(
             return [{ state, mapped: [] as E[] }];
           }, true);
       const data = (parent.getOrCompute(time) ?? (ssc.emptyRDD() as RDD<[K, V]>)).partitionBy(partitioner);
-      return zipPartitions('mapWithState', prevRecords, data, ([previous], pairs) => {
+      return zipPartitions('mapWithState', prevRecords, data, ([previous], pairs, p) => {
         const state = new KeyMap<K, [S, Time]>();
         for (const [k, v] of previous!.state) state.set(k, v);
         const mapped: E[] = [];
         const handle = new State<S>();
+        const touched = new KeyMap<K, true>();
         for (const [k, v] of pairs) {
           const cur = state.get(k);
           handle.wrap(cur !== undefined, cur?.[0], false);
           mapped.push(fn(k, v, handle, time));
+          touched.set(k, true);
           if (handle.wasRemoved) state.delete(k);
           else if (handle.wasUpdated || (timeout !== undefined && handle.exists())) state.set(k, [handle.get(), time]);
         }
+        const removes: K[] = [];
         if (timeout !== undefined) {
-          const expired: K[] = [];
-          for (const [k, [, updatedAt]] of state) if (updatedAt <= time - timeout) expired.push(k);
-          for (const k of expired) {
+          for (const [k, [, updatedAt]] of state) if (updatedAt <= time - timeout) removes.push(k);
+          for (const k of removes) {
             handle.wrap(true, state.get(k)![0], true);
             mapped.push(fn(k, undefined, handle, time));
             state.delete(k);
+            touched.delete(k);
           }
         }
+        // The state log records the final entry of every key a record touched, and the keys gone.
+        const upserts: Array<[K, [S, Time]]> = [];
+        for (const [k] of touched) {
+          const entry = state.get(k);
+          if (entry === undefined) removes.push(k);
+          else upserts.push([k, entry]);
+        }
+        self.recordStateChange(time, p, { upserts, removes });
         return [{ state, mapped }];
       });
     },

@@ -48,23 +48,41 @@ export function reducedWindowedPlan<K, V>(parent: DStream<[K, V]>, o: ReducedWin
       // window: value = invReduce(previous, leaving) then reduce(.., entering).
       const merge = (rdds: RDD<[K, V]>[]): RDD<[K, V]> =>
         rdds.length === 0 ? (self.ssc.emptyRDD() as RDD<[K, V]>) : rdds.length === 1 ? rdds[0]! : rdds[0]!.union(...rdds.slice(1)).reduceByKey(reduce, partitioner);
-      const merged = prevRDD.cogroupAll([merge(oldRDDs), merge(newRDDs)] as RDD<[K, unknown]>[], partitioner).mapValues((groups): V => {
-        const [prev, olds, news] = groups as [V[], V[], V[]];
-        if (prev.length === 0) {
-          if (news.length === 0) {
-            throw new SluiceError(
-              'INVALID_STATE',
-              'reduceByKeyAndWindow: a key has neither a value in the previous window nor new values. Is invReduce the exact inverse of reduce, and is the filter consistent?',
-            );
+      const cogrouped = prevRDD.cogroupAll([merge(oldRDDs), merge(newRDDs)] as RDD<[K, unknown]>[], partitioner);
+      return cogrouped.mapPartitionsWithIndex((p, items) => {
+        const out: Array<[K, V]> = [];
+        // The state log records keys whose value changed (a leaving or entering value) and keys
+        // that leave the window (the filter drops them).
+        const upserts: Array<[K, V]> = [];
+        const removes: K[] = [];
+        for (const [k, groups] of items) {
+          const [prev, olds, news] = groups as [V[], V[], V[]];
+          const changed = olds.length > 0 || news.length > 0;
+          let value: V;
+          if (prev.length === 0) {
+            if (news.length === 0) {
+              throw new SluiceError(
+                'INVALID_STATE',
+                'reduceByKeyAndWindow: a key has neither a value in the previous window nor new values. Is invReduce the exact inverse of reduce, and is the filter consistent?',
+              );
+            }
+            value = news[0] as V;
+          } else {
+            value = prev[0] as V;
+            if (olds.length > 0) value = invReduce(value, olds[0] as V);
+            if (news.length > 0) value = reduce(value, news[0] as V);
           }
-          return news[0] as V;
+          const kv: [K, V] = [k, value];
+          if (filter && !filter(kv)) {
+            if (prev.length > 0) removes.push(k);
+            continue;
+          }
+          out.push(kv);
+          if (changed) upserts.push(kv);
         }
-        let value = prev[0] as V;
-        if (olds.length > 0) value = invReduce(value, olds[0] as V);
-        if (news.length > 0) value = reduce(value, news[0] as V);
-        return value;
-      });
-      return filter ? merged.filter(filter) : merged;
+        self.recordStateChange(time, p, { upserts, removes });
+        return out;
+      }, true);
     },
   };
 }

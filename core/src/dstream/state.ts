@@ -51,10 +51,15 @@ export function statePlan<K, V, S>(
       if (prev === undefined && data === undefined) return undefined;
       const grouped = data ? data.groupByKey(partitioner) : (self.ssc.emptyRDD() as RDD<[K, V[]]>).partitionBy(partitioner);
       const previous = prev ?? (self.ssc.emptyRDD() as RDD<[K, S]>).partitionBy(partitioner);
-      return zipPartitions('updateStateByKey', previous, grouped, (states, groups) => {
+      return zipPartitions('updateStateByKey', previous, grouped, (states, groups, p) => {
         const fresh = new KeyMap<K, [values: V[], seen: boolean]>();
         for (const [k, vs] of groups) fresh.set(k, [vs, false]);
         const out: Array<[K, S]> = [];
+        // What the state log records of this batch: keys with new values are logged even when the
+        // function returned the same (mutated) object; keys without values only when it returned
+        // another one, so state objects are to be replaced, not mutated, when no value came.
+        const upserts: Array<[K, S]> = [];
+        const removes: K[] = [];
         for (const entry of states) {
           const [k, s] = entry;
           const g = fresh.get(k);
@@ -64,14 +69,24 @@ export function statePlan<K, V, S>(
             values = g[0];
           }
           const next = update(values, s, k, time);
+          if (next === undefined) {
+            removes.push(k);
+            continue;
+          }
           // Most keys keep their state in a batch: their entry is reused, not copied.
-          if (next !== undefined) out.push(Object.is(next, s) ? entry : [k, next]);
+          const kept: [K, S] = Object.is(next, s) ? entry : [k, next];
+          out.push(kept);
+          if (g || kept !== entry) upserts.push(kept);
         }
         for (const [k, g] of fresh) {
           if (g[1]) continue;
           const next = update(g[0], undefined, k, time);
-          if (next !== undefined) out.push([k, next]);
+          if (next === undefined) continue;
+          const added: [K, S] = [k, next];
+          out.push(added);
+          upserts.push(added);
         }
+        self.recordStateChange(time, p, { upserts, removes });
         return out;
       });
     },
