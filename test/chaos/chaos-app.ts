@@ -20,12 +20,10 @@ const ssc = await StreamingContext.getOrCreate(dir!, () => {
   pairs
     .updateStateByKey<string, number, number>((vs, s) => (s ?? 0) + vs.reduce((a, b) => a + b, 0))
     .name(process.env['CHAOS_STATE_NAME'] ?? 'running-count')
-    .checkpoint(5 * batchInterval)
     .saveAsTextFiles(`${out}/state`);
   pairs
     .reduceByKeyAndWindow((a, b) => a + b, (a, b) => a - b, 4 * batchInterval, 2 * batchInterval, 2, (kv) => kv[1] !== 0)
     .name('window-count')
-    .checkpoint(4 * batchInterval)
     .saveAsTextFiles(`${out}/window`);
   return ssc;
 });

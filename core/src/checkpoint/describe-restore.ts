@@ -8,10 +8,11 @@ export function describeRestore(cp: CheckpointData, rerun: readonly Time[]): str
   const restored = [...states, ...legacy];
   const state = restored.length > 0 ? `state ${restored.join(', ')}` : 'no state';
   const pending = cp.pendingTimes.length;
-  const missed = rerun.length - rerun.filter((t) => cp.pendingTimes.includes(t)).length;
+  // A pending batch at or after the restart time runs at its time, as a new one would: it counts as re-run too.
+  const missed = rerun.filter((t) => !cp.pendingTimes.includes(t)).length;
   const what = cp.stoppedGracefully ? 'after a graceful stop (nothing was left to process)' : `after a stop with ${pending} batch(es) not completed`;
   const runs =
-    rerun.length === 0
+    pending + missed === 0
       ? 'nothing to re-run'
       : `${pending > 0 ? `re-running ${pending} unfinished batch(es)` : ''}${pending > 0 && missed > 0 ? ', then ' : ''}${missed > 0 ? `running the ${missed} batch time(s) missed while down` : ''}`;
   return `Restored ${what}: ${state}; ${runs}`;

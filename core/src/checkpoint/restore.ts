@@ -28,7 +28,7 @@ export async function restoreCheckpoint(graph: DStreamGraph, cp: CheckpointData,
     const file = log ? log.files.map((f) => f.file).join(', ') : snapshot?.file;
     try {
       if (log) s.restoreSnapshot(log.time, await readStateLog(dir, log));
-      else if (snapshot) s.restoreSnapshot(snapshot.time, await readSnapshot(dir, snapshot.file));
+      else if (snapshot) s.restoreSnapshot(snapshot.time, await readSnapshot(dir, snapshot.file), true);
       // No state logged yet: it starts empty (or from its initial state) at the first batch to run.
       else s.stateOrigin = (rerun[0] ?? restartTime) - batchInterval;
     } catch (e) {

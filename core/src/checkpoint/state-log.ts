@@ -121,18 +121,21 @@ export async function readStateLog(dir: string, ref: StateLogRef): Promise<unkno
   return foldStateRecords(records);
 }
 
-/** Deletes the state files (logs, and snapshots of the previous format) of `operatorId` that are not in `keep`. */
+/**
+ * Deletes the state files (logs, and snapshots of the previous format) of `operatorId` that are
+ * older than every one in `keep`. Newer ones are left alone: a log may be starting one right now.
+ */
 export async function pruneStateFiles(dir: string, operatorId: string, keep: ReadonlySet<string>): Promise<void> {
-  const prefix = `${fileStem(operatorId)}-`;
+  const prefix = fileStem(operatorId);
   let names: string[];
   try {
     names = await readdir(join(dir, 'state'));
   } catch {
     return;
   }
-  for (const n of names) {
-    const m = /^(.*)-(\d+)\.(log|snap)$/.exec(n);
-    if (!m || `${m[1]}-` !== prefix || keep.has(`state/${n}`)) continue;
-    await rm(join(dir, 'state', n), { force: true });
-  }
+  const files = names.map((n) => ({ n, m: /^(.*)-(\d+)\.(log|snap)$/.exec(n) })).filter(({ m }) => m !== null && m[1] === prefix);
+  const kept = files.filter(({ n }) => keep.has(`state/${n}`)).map(({ m }) => Number(m![2]));
+  if (kept.length === 0) return;
+  const oldestKept = Math.min(...kept);
+  for (const { n, m } of files) if (Number(m![2]) < oldestKept) await rm(join(dir, 'state', n), { force: true });
 }

@@ -237,9 +237,10 @@ export class DStream<T> {
   }
 
   /** @internal Puts a recovered state back as the RDD of batch `time`; nothing earlier is computed again. */
-  restoreSnapshot(time: Time, partitions: unknown[]): void {
+  restoreSnapshot(time: Time, partitions: unknown[], format1 = false): void {
     const codec = this.plan?.stateCodec;
-    const data = partitions.map((p) => (codec ? codec.decode(p) : (p as T[])));
+    const decode = (format1 ? codec?.decodeFormat1 : undefined) ?? codec?.decode;
+    const data = partitions.map((p) => (decode ? decode(p) : (p as T[])));
     const rdd = RDD.fromPartitions(this.ssc.rddContext, data, `${this.kind} (restored)`, this.plan?.partitioner);
     this.generated.set(time, rdd);
     this.stateOrigin = time;
@@ -616,6 +617,15 @@ export class DStream<T> {
 export class MapWithStateDStream<K, S, E> extends DStream<E> {
   constructor(private readonly internal: DStream<MapWithStateRecord<K, S, E>>) {
     super(internal.ssc, transformedPlan('mapWithState', internal, (rdd) => rdd.flatMap((r) => r.mapped)));
+  }
+
+  /**
+   * Names the state: checkpoints keep it under `id` (the stream of mapped values is `id/mapped`).
+   * @throws SluiceError INVALID_OPTION when the name is empty or already used in this context.
+   */
+  override name(id: string): this {
+    this.internal.name(id);
+    return super.name(`${id}/mapped`);
   }
 
   /** Every key's state after each batch. */

@@ -19,6 +19,12 @@ export interface MapWithStateRecord<K, S, E> {
   readonly mapped: E[];
 }
 
+function toStateMap<K, S>(entries: Array<[K, [S, Time]]>): KeyMap<K, [S, Time]> {
+  const state = new KeyMap<K, [S, Time]>();
+  for (const [k, v] of entries) state.set(k, v);
+  return state;
+}
+
 export function mapWithStatePlan<K, V, S, E>(
   parent: DStream<[K, V]>,
   spec: StateSpec<K, V, S, E>,
@@ -36,14 +42,12 @@ export function mapWithStatePlan<K, V, S, E>(
     materialize: true,
     partitioner,
     stateCodec: {
-      // The mapped values of a batch are output, not state: a snapshot keeps only the state map.
-      encode: (records) => records.map((r) => Array.from(r.state)),
-      decode: (data) =>
-        (data as Array<Array<[K, [S, Time]]>>).map((entries) => {
-          const state = new KeyMap<K, [S, Time]>();
-          for (const [k, v] of entries) state.set(k, v);
-          return { state, mapped: [] as E[] };
-        }),
+      // A partition holds one record; its state map is logged as entries. The mapped values of a
+      // batch are output, not state.
+      encode: (records) => records.flatMap((r) => Array.from(r.state)),
+      decode: (entries) => [{ state: toStateMap(entries as Array<[K, [S, Time]]>), mapped: [] as E[] }],
+      // Format-1 snapshots held a list of records' entries per partition.
+      decodeFormat1: (data) => (data as Array<Array<[K, [S, Time]]>>).map((entries) => ({ state: toStateMap(entries), mapped: [] as E[] })),
     },
     compute(time, self) {
       const prev = self.getOrCompute(time - slide);

@@ -31,8 +31,13 @@ export interface DStreamPlan<T> {
   readonly stateCodec?: StateCodec<T>;
 }
 
-/** Converts a stateful stream's partition to data node:v8 can serialize, and back. */
+/**
+ * Converts a stateful stream's partition to the entries `[key, value]` its state log holds (data
+ * node:v8 can serialize), and back.
+ */
 export interface StateCodec<T> {
-  encode(partition: T[]): unknown;
-  decode(data: unknown): T[];
+  encode(partition: T[]): Array<[unknown, unknown]>;
+  decode(entries: unknown): T[];
+  /** Reads a partition of a format-1 snapshot, when it was stored in another shape. */
+  decodeFormat1?(data: unknown): T[];
 }
