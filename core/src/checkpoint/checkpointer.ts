@@ -1,8 +1,8 @@
 /**
  * Writes the metadata checkpoint after each batch is generated and after it completes. Before the
  * completion checkpoint, every stateful stream's state of that batch goes to its state log: the
- * change the batch made (or the whole state, on the first batch and every checkpoint interval),
- * fsynced. So the checkpoint that says a batch completed always has that batch's state behind it,
+ * change the batch made (the whole state only on its first batch), fsynced; every checkpoint
+ * interval a worker thread compacts the log into one full state. So the checkpoint that says a batch completed always has that batch's state behind it,
  * and a recovery restores the state of the last completed batch without recomputing anything.
  *
  * Metadata writes are serialized; a failed one is logged and the next one tries again (an older
@@ -14,7 +14,8 @@ import type { DStreamGraph } from '../scheduler/dstream-graph.js';
 import type { Logger } from '../util/logger.js';
 import { SluiceError } from '../errors.js';
 import { writeCheckpoint, CHECKPOINT_FORMAT, type CheckpointData, type SnapshotRef } from './checkpoint-file.js';
-import { StateLog, pruneStateFiles, type StateLogRef } from './state-log.js';
+import { StateLog, compactedFileName, pruneStateFiles, type StateLogRef } from './state-log.js';
+import { compactInWorker } from './compaction.js';
 import { describeOperators } from './operators.js';
 import type { Duration, Time } from '../time.js';
 
@@ -35,6 +36,8 @@ interface LoggedState {
   upTo: Time;
   /** A format-1 snapshot this state was restored from, named until the log has a state of its own. */
   legacy?: SnapshotRef | undefined;
+  /** The compaction running on a worker thread, if any. */
+  compacting?: Promise<void> | undefined;
 }
 
 export class Checkpointer {
@@ -96,9 +99,10 @@ export class Checkpointer {
     const slide = stream.slideDuration;
     for (let t = zero + (Math.floor((state.upTo - zero) / slide) + 1) * slide; t <= horizon; t += slide) {
       try {
-        const changes = state.log.hasState && !stream.snapshotDue(t) ? await stream.stateChangesAt(t) : undefined;
+        const changes = state.log.hasState ? await stream.stateChangesAt(t) : undefined;
         if (changes) {
           await state.log.append(t, { kind: 'change', partitions: changes });
+          if (stream.snapshotDue(t)) this.compact(stream, state);
         } else {
           const partitions = await stream.snapshotAt(t);
           if (partitions !== undefined) {
@@ -112,6 +116,23 @@ export class Checkpointer {
       }
       state.upTo = t;
     }
+  }
+
+  /**
+   * Every checkpoint interval: the log goes on in a new file while a worker folds the files before
+   * it into one full state, which then replaces them (a recovery reads one full state plus at most
+   * an interval of changes). A failed compaction is logged and changes nothing.
+   */
+  private compact(stream: DStream<unknown>, state: LoggedState): void {
+    if (state.compacting) return; // the previous one is still running: the next interval folds both
+    const input = state.log.rotate();
+    if (input === undefined || (input.files.length === 1 && input.files[0]!.file === compactedFileName(stream.operatorId, input))) return;
+    state.compacting = compactInWorker(this.deps.dir, stream.operatorId, input)
+      .then((file) => {
+        if (state.log.adopt(input, file)) this.pruneDue = true;
+      })
+      .catch((e: unknown) => this.deps.logger.warn(`Could not compact the state log of '${stream.operatorId}' (it stays as it is): ${(e as Error).message}`))
+      .finally(() => (state.compacting = undefined));
   }
 
   private enqueue(time: Time, pendingTimes: Time[]): Promise<void> {
@@ -186,13 +207,17 @@ export class Checkpointer {
    * a restart continues from here without re-running anything. Then closes the state logs.
    */
   async stopGracefully(): Promise<void> {
+    for (const { compacting } of this.states.values()) await compacting; // the last checkpoint then names the compacted state
     await this.write(this.build([], true));
     await this.close();
   }
 
-  /** Waits for queued writes and closes the state logs. */
+  /** Waits for queued writes and running compactions, and closes the state logs. */
   async close(): Promise<void> {
     await this.chain;
-    for (const { log } of this.states.values()) await log.close();
+    for (const { log, compacting } of this.states.values()) {
+      await compacting;
+      await log.close();
+    }
   }
 }

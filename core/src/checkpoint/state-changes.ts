@@ -17,34 +17,42 @@ export interface StateChange {
 /** A logged state record: every partition's whole state, or every partition's change. */
 export type StateRecord = { readonly kind: 'full'; readonly partitions: unknown[] } | { readonly kind: 'change'; readonly partitions: StateChange[] };
 
+/** Marks a key a change removed (the value of a removed key in the merged changes). */
+const REMOVED = Symbol('removed');
+
 /**
- * Folds records (oldest first) into every partition's entries. A `full` record replaces the state;
- * a `change` applies to the state before it (so the first record must be `full`).
- * @throws Error when a change comes before any full state, or its partition count differs.
+ * Folds records (oldest first) into every partition's entries: the last `full` record's state with
+ * every `change` after it applied in order. The changes are merged first (the last word on a key
+ * wins), then the full state is read once: its keys are never put in a map.
+ * @throws Error when there is no full record, or a change's partition count differs from it.
  */
-export function foldStateRecords(records: Iterable<StateRecord>): unknown[] {
-  let maps: Array<KeyMap<unknown, unknown>> | undefined;
-  for (const record of records) {
-    if (record.kind === 'full') {
-      maps = (record.partitions as Array<Array<[unknown, unknown]>>).map((entries) => {
-        const m = new KeyMap<unknown, unknown>();
-        for (const [k, v] of entries) m.set(k, v);
-        return m;
-      });
-      continue;
-    }
-    if (maps === undefined) throw new Error('a state change comes before any full state');
-    if (record.partitions.length !== maps.length) throw new Error(`a state change has ${record.partitions.length} partitions, the state ${maps.length}`);
+export function foldStateRecords(records: readonly StateRecord[]): unknown[] {
+  let lastFull = -1;
+  for (let i = records.length - 1; i >= 0 && lastFull < 0; i--) if (records[i]!.kind === 'full') lastFull = i;
+  if (lastFull < 0) throw new Error(records.length === 0 ? 'the state log holds no full state' : 'a state change comes before any full state');
+  const base = records[lastFull]!.partitions as Array<Array<[unknown, unknown]>>;
+  if (lastFull === records.length - 1) return base;
+  const merged = base.map(() => new KeyMap<unknown, unknown>());
+  for (const record of records.slice(lastFull + 1) as Array<Extract<StateRecord, { kind: 'change' }>>) {
+    if (record.partitions.length !== base.length) throw new Error(`a state change has ${record.partitions.length} partitions, the state ${base.length}`);
     record.partitions.forEach((change, p) => {
-      const m = maps![p]!;
-      for (const k of change.removes) m.delete(k);
+      const m = merged[p]!;
+      for (const k of change.removes) m.set(k, REMOVED);
       for (const [k, v] of change.upserts) m.set(k, v);
     });
   }
-  if (maps === undefined) throw new Error('the state log holds no full state');
-  return maps.map((m) => {
-    const entries: Array<[unknown, unknown]> = [];
-    m.appendEntriesTo(entries);
-    return entries;
+  return base.map((entries, p) => {
+    const m = merged[p]!;
+    const out: Array<[unknown, unknown]> = [];
+    for (const entry of entries) {
+      const v = m.get(entry[0]);
+      if (v === undefined && !m.has(entry[0])) out.push(entry);
+      else {
+        m.delete(entry[0]);
+        if (v !== REMOVED) out.push([entry[0], v]);
+      }
+    }
+    for (const [k, v] of m) if (v !== REMOVED) out.push([k, v]);
+    return out;
   });
 }

@@ -1,6 +1,8 @@
 /**
- * The state log of one stateful operator: `<dir>/state/<operator>-<ms>.log` files, each opened by
- * a full state and followed by the changes of every later batch (see state-log-format.ts). Every
+ * The state log of one stateful operator: `<dir>/state/<operator>-<ms>.log` files (named by the
+ * batch time of their first record) holding a full state and the changes of every later batch (see
+ * state-log-format.ts). Every checkpoint interval the log moves on to a new file while a worker
+ * thread folds the older ones into one full state (see compaction.ts), which then replaces them. Every
  * append is fsynced before it resolves, and a metadata checkpoint then names the log's files and
  * how many bytes of them it covers ({@link StateLogRef}): that is the commit point. A recovery
  * reads exactly those bytes, so what a crash left after them (a torn record, the change of a batch
@@ -8,7 +10,7 @@
  */
 import { mkdir, open, readFile, readdir, rm, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
-import { syncDir } from '../util/durable-fs.js';
+import { syncDir, writeFileAtomic } from '../util/durable-fs.js';
 import { encodeStateRecord, decodeStateRecords } from './state-log-format.js';
 import { foldStateRecords, type StateRecord } from './state-changes.js';
 
@@ -27,6 +29,8 @@ export class StateLog {
   private fh: FileHandle | undefined;
   private files: Array<{ file: string; bytes: number }> = [];
   private time: number | undefined;
+  /** Set by {@link rotate}: the next change starts a new file. */
+  private rotateNext = false;
 
   private constructor(
     private readonly dir: string,
@@ -64,27 +68,17 @@ export class StateLog {
 
   /**
    * Durably appends the state of batch `time`. A full state starts a new file (the older files are
-   * then no longer needed once a checkpoint names the new one); a change goes after the last record.
+   * then no longer needed once a checkpoint names the new one); a change goes after the last record,
+   * or opens a new file after {@link rotate}.
    * @throws Error when a change comes before any full state, or the write fails.
    */
   async append(time: number, record: StateRecord): Promise<void> {
     const data = encodeStateRecord(time, record);
-    if (record.kind === 'full') {
-      const stateDir = join(this.dir, 'state');
-      await mkdir(stateDir, { recursive: true });
-      const file = `state/${fileStem(this.operatorId)}-${time}.log`;
-      const fh = await open(join(this.dir, file), 'w');
-      try {
-        await fh.writeFile(data);
-        await fh.sync();
-        await syncDir(stateDir);
-      } catch (e) {
-        await fh.close();
-        throw e;
-      }
-      await this.fh?.close();
-      this.fh = fh;
-      this.files = [{ file, bytes: data.length }];
+    if (record.kind === 'full' || this.rotateNext) {
+      if (record.kind === 'change' && this.fh === undefined) throw new Error(`the state log of ${this.operatorId} has no full state to apply a change to`);
+      const file = await this.createFile(time, data);
+      this.files = record.kind === 'full' ? [file] : [...this.files, file];
+      this.rotateNext = false;
     } else {
       const fh = this.fh;
       const last = this.files[this.files.length - 1];
@@ -96,10 +90,68 @@ export class StateLog {
     this.time = time;
   }
 
+  /** Creates `<operator>-<time>.log` holding `data`, durably, and appends to it from now on. */
+  private async createFile(time: number, data: Buffer): Promise<{ file: string; bytes: number }> {
+    const stateDir = join(this.dir, 'state');
+    await mkdir(stateDir, { recursive: true });
+    const file = `state/${fileStem(this.operatorId)}-${time}.log`;
+    const fh = await open(join(this.dir, file), 'w');
+    try {
+      await fh.writeFile(data);
+      await fh.sync();
+      await syncDir(stateDir);
+    } catch (e) {
+      await fh.close();
+      throw e;
+    }
+    await this.fh?.close();
+    this.fh = fh;
+    return { file, bytes: data.length };
+  }
+
+  /**
+   * Ends the current file: the next change starts a new one. Resolves nothing; returns what the log
+   * holds now, for {@link compactStateLog} to fold into one full state while changes go on.
+   */
+  rotate(): StateLogRef | undefined {
+    this.rotateNext = true;
+    return this.ref;
+  }
+
+  /**
+   * Replaces the files of `compacted` (a ref {@link rotate} returned) with the file that holds their
+   * folded state. Returns false, changing nothing, when the log no longer starts with those files
+   * (a full state was logged meanwhile).
+   */
+  adopt(compacted: StateLogRef, file: { file: string; bytes: number }): boolean {
+    const n = compacted.files.length;
+    if (n > this.files.length || compacted.files.some((f, i) => this.files[i]!.file !== f.file || this.files[i]!.bytes !== f.bytes)) return false;
+    this.files = [file, ...this.files.slice(n)];
+    return true;
+  }
+
   async close(): Promise<void> {
     await this.fh?.close();
     this.fh = undefined;
   }
+}
+
+/** The file a compaction of `ref` writes (the full state at `ref.time`). */
+export function compactedFileName(operatorId: string, ref: StateLogRef): string {
+  return `state/${fileStem(operatorId)}-${ref.time}.log`;
+}
+
+/**
+ * Folds what `ref` names into one full state record at `ref.time`, written aside and renamed to
+ * {@link compactedFileName} (a crash never leaves half a file under a name a checkpoint may name).
+ * Meant to run on a worker thread: it reads and writes the whole state.
+ */
+export async function compactStateLog(dir: string, operatorId: string, ref: StateLogRef): Promise<{ file: string; bytes: number }> {
+  const partitions = await readStateLog(dir, ref);
+  const data = encodeStateRecord(ref.time, { kind: 'full', partitions });
+  const file = compactedFileName(operatorId, ref);
+  await writeFileAtomic(join(dir, file), join(dir, 'state'), data);
+  return { file, bytes: data.length };
 }
 
 /**
