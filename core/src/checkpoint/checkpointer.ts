@@ -38,6 +38,8 @@ interface LoggedState {
   legacy?: SnapshotRef | undefined;
   /** The compaction running on a worker thread, if any. */
   compacting?: Promise<void> | undefined;
+  /** What the state reads back that its input cannot replay, logged as slices (see DStreamPlan.readsBack). */
+  slices?: { stream: DStream<unknown>; keepFor: number; upTo: Time } | undefined;
 }
 
 export class Checkpointer {
@@ -66,10 +68,13 @@ export class Checkpointer {
     for (const s of deps.graph.reachable().filter((x) => x.mustCheckpoint)) {
       const ref = restored?.stateLogs?.[s.operatorId];
       const legacy = restored?.snapshots?.[s.operatorId];
+      const upTo = ref?.time ?? s.stateOrigin ?? zero;
+      const readsBack = s.readsBack;
       cp.states.set(s, {
         log: ref ? await StateLog.resume(deps.dir, s.operatorId, ref) : StateLog.empty(deps.dir, s.operatorId),
-        upTo: ref?.time ?? s.stateOrigin ?? zero,
+        upTo,
         legacy: ref ? undefined : legacy,
+        slices: readsBack && !readsBack.stream.replayable ? { ...readsBack, upTo: ref?.slicesUpTo ?? upTo } : undefined,
       });
     }
     return cp;
@@ -96,6 +101,19 @@ export class Checkpointer {
   /** Logs the state of each batch time of `stream` after `state.upTo`, up to `horizon`. */
   private async logState(stream: DStream<unknown>, state: LoggedState, horizon: Time): Promise<void> {
     const zero = this.deps.graph.zeroTime!;
+    const slices = state.slices;
+    if (slices) {
+      const every = slices.stream.slideDuration;
+      for (let t = zero + (Math.floor((slices.upTo - zero) / every) + 1) * every; t <= horizon; t += every) {
+        try {
+          const partitions = await slices.stream.snapshotAt(t);
+          if (partitions !== undefined) await state.log.append(t, { kind: 'slice', partitions });
+        } catch (e) {
+          throw new SluiceError('JOB_FAILED', `Could not log the batch at ${t} ms that ${stream.kind} '${stream.operatorId}' reads back: ${(e as Error).message}`, { cause: e });
+        }
+        slices.upTo = t;
+      }
+    }
     const slide = stream.slideDuration;
     for (let t = zero + (Math.floor((state.upTo - zero) / slide) + 1) * slide; t <= horizon; t += slide) {
       try {
@@ -126,8 +144,9 @@ export class Checkpointer {
   private compact(stream: DStream<unknown>, state: LoggedState): void {
     if (state.compacting) return; // the previous one is still running: the next interval folds both
     const input = state.log.rotate();
-    if (input === undefined || (input.files.length === 1 && input.files[0]!.file === compactedFileName(stream.operatorId, input))) return;
-    state.compacting = compactInWorker(this.deps.dir, stream.operatorId, input)
+    if (input === undefined || input.time === null || (input.files.length === 1 && input.files[0]!.file === compactedFileName(stream.operatorId, input))) return;
+    const keepSlicesAfter = state.slices ? input.time - state.slices.keepFor : Infinity;
+    state.compacting = compactInWorker(this.deps.dir, stream.operatorId, input, keepSlicesAfter)
       .then((file) => {
         if (state.log.adopt(input, file)) this.pruneDue = true;
       })

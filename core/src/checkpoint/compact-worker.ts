@@ -2,5 +2,5 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { compactStateLog, type StateLogRef } from './state-log.js';
 
-const { dir, operatorId, ref } = workerData as { dir: string; operatorId: string; ref: StateLogRef };
-parentPort!.postMessage(await compactStateLog(dir, operatorId, ref));
+const { dir, operatorId, ref, keepSlicesAfter } = workerData as { dir: string; operatorId: string; ref: StateLogRef; keepSlicesAfter: number };
+parentPort!.postMessage(await compactStateLog(dir, operatorId, ref, keepSlicesAfter));

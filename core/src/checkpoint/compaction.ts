@@ -6,8 +6,8 @@ import { Worker } from 'node:worker_threads';
 import type { StateLogRef } from './state-log.js';
 
 /** Resolves with the compacted file; rejects when the worker fails or exits without one. */
-export function compactInWorker(dir: string, operatorId: string, ref: StateLogRef): Promise<{ file: string; bytes: number }> {
-  const workerData = { dir, operatorId, ref };
+export function compactInWorker(dir: string, operatorId: string, ref: StateLogRef, keepSlicesAfter: number): Promise<{ file: string; bytes: number }> {
+  const workerData = { dir, operatorId, ref, keepSlicesAfter };
   // Run from TypeScript sources (tests, the repo's own scripts under tsx), the worker needs tsx's
   // loader, which a worker does not inherit; the built package runs the compiled worker as it is.
   const fromSource = import.meta.url.endsWith('.ts');

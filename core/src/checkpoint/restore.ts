@@ -27,8 +27,14 @@ export async function restoreCheckpoint(graph: DStreamGraph, cp: CheckpointData,
     const snapshot = cp.snapshots?.[s.operatorId];
     const file = log ? log.files.map((f) => f.file).join(', ') : snapshot?.file;
     try {
-      if (log) s.restoreSnapshot(log.time, await readStateLog(dir, log));
-      else if (snapshot) s.restoreSnapshot(snapshot.time, await readSnapshot(dir, snapshot.file), true);
+      if (log) {
+        const { state, slices } = await readStateLog(dir, log);
+        if (state !== undefined && log.time !== null) s.restoreSnapshot(log.time, state);
+        else s.stateOrigin = (rerun[0] ?? restartTime) - batchInterval;
+        // Batches the state reads back that its input cannot replay (see DStreamPlan.readsBack).
+        const keepFor = s.readsBack?.keepFor ?? 0;
+        for (const slice of slices) if (slice.time > (log.time ?? -Infinity) - keepFor) s.restoreReadBack(slice.time, slice.partitions);
+      } else if (snapshot) s.restoreSnapshot(snapshot.time, await readSnapshot(dir, snapshot.file), true);
       // No state logged yet: it starts empty (or from its initial state) at the first batch to run.
       else s.stateOrigin = (rerun[0] ?? restartTime) - batchInterval;
     } catch (e) {

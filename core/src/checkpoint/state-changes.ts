@@ -14,19 +14,27 @@ export interface StateChange {
   readonly removes: readonly unknown[];
 }
 
-/** A logged state record: every partition's whole state, or every partition's change. */
-export type StateRecord = { readonly kind: 'full'; readonly partitions: unknown[] } | { readonly kind: 'change'; readonly partitions: StateChange[] };
+/**
+ * A logged state record: every partition's whole state, or every partition's change; or a `slice`:
+ * the partitions of one batch of a stream the state reads back later (the per-batch reduces of an
+ * inverse window), logged when the input cannot replay that batch after a restart.
+ */
+export type StateRecord =
+  | { readonly kind: 'full'; readonly partitions: unknown[] }
+  | { readonly kind: 'change'; readonly partitions: StateChange[] }
+  | { readonly kind: 'slice'; readonly partitions: unknown[] };
 
 /** Marks a key a change removed (the value of a removed key in the merged changes). */
 const REMOVED = Symbol('removed');
 
 /**
  * Folds records (oldest first) into every partition's entries: the last `full` record's state with
- * every `change` after it applied in order. The changes are merged first (the last word on a key
+ * every `change` after it applied in order (slices are no part of the state). The changes are merged first (the last word on a key
  * wins), then the full state is read once: its keys are never put in a map.
  * @throws Error when there is no full record, or a change's partition count differs from it.
  */
-export function foldStateRecords(records: readonly StateRecord[]): unknown[] {
+export function foldStateRecords(all: readonly StateRecord[]): unknown[] {
+  const records = all.filter((r) => r.kind !== 'slice');
   let lastFull = -1;
   for (let i = records.length - 1; i >= 0 && lastFull < 0; i--) if (records[i]!.kind === 'full') lastFull = i;
   if (lastFull < 0) throw new Error(records.length === 0 ? 'the state log holds no full state' : 'a state change comes before any full state');

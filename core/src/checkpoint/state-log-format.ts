@@ -1,6 +1,6 @@
 /**
  * The bytes of a state log: a sequence of records, each a 17-byte header (payload length u32,
- * CRC-32 of everything after the CRC field u32, batch time f64, kind u8: 0 full, 1 change) and the
+ * CRC-32 of everything after the CRC field u32, batch time f64, kind u8: 0 full, 1 change, 2 slice) and the
  * payload (the record's partitions serialized with node:v8, which keeps Map, BigInt, Buffer, Date).
  * Big-endian. A checkpoint names how many bytes of a log it covers, so a record torn by a crash
  * after that point is never read.
@@ -10,7 +10,7 @@ import { crc32 } from '../storage/crc32.js';
 import type { StateRecord } from './state-changes.js';
 
 const HEADER = 17;
-const KINDS = ['full', 'change'] as const;
+const KINDS = ['full', 'change', 'slice'] as const;
 
 export interface TimedStateRecord {
   readonly time: number;

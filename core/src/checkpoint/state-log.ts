@@ -1,12 +1,13 @@
 /**
  * The state log of one stateful operator: `<dir>/state/<operator>-<ms>.log` files (named by the
- * batch time of their first record) holding a full state and the changes of every later batch (see
- * state-log-format.ts). Every checkpoint interval the log moves on to a new file while a worker
- * thread folds the older ones into one full state (see compaction.ts), which then replaces them. Every
- * append is fsynced before it resolves, and a metadata checkpoint then names the log's files and
- * how many bytes of them it covers ({@link StateLogRef}): that is the commit point. A recovery
- * reads exactly those bytes, so what a crash left after them (a torn record, the change of a batch
- * whose checkpoint never got written) is ignored, and cut off when the log is resumed.
+ * batch time of their first record) holding its state, the change of every batch after it, and
+ * the slices it reads back (see state-log-format.ts and state-changes.ts). Every checkpoint
+ * interval the log moves on to a new file while a worker thread folds the older ones into one full
+ * state (see compaction.ts), which then replaces them. Every append is fsynced before it resolves,
+ * and a metadata checkpoint then names the log's files and how many bytes of them it covers
+ * ({@link StateLogRef}): that is the commit point. A recovery reads exactly those bytes, so what a
+ * crash left after them (a torn record, the change of a batch whose checkpoint never got written)
+ * is ignored, and cut off when the log is resumed.
  */
 import { mkdir, open, readFile, readdir, rm, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -14,11 +15,20 @@ import { syncDir, writeFileAtomic } from '../util/durable-fs.js';
 import { encodeStateRecord, decodeStateRecords } from './state-log-format.js';
 import { foldStateRecords, type StateRecord } from './state-changes.js';
 
-/** What a checkpoint remembers of an operator's state: the batch time it reaches and the log bytes that hold it. */
+/** What a checkpoint remembers of an operator's log: the times it reaches and the bytes that hold them. */
 export interface StateLogRef {
-  time: number;
+  /** The batch time of the state the log holds; null before its first state. */
+  time: number | null;
+  /** The latest batch time whose slice is logged, if any. */
+  slicesUpTo?: number;
   /** Files relative to the checkpoint directory, oldest first; `bytes` of each are committed. */
   files: Array<{ file: string; bytes: number }>;
+}
+
+/** One batch's partitions of a stream the state reads back (see StateRecord `slice`). */
+export interface LoggedSlice {
+  time: number;
+  partitions: unknown[];
 }
 
 function fileStem(operatorId: string): string {
@@ -28,8 +38,9 @@ function fileStem(operatorId: string): string {
 export class StateLog {
   private fh: FileHandle | undefined;
   private files: Array<{ file: string; bytes: number }> = [];
-  private time: number | undefined;
-  /** Set by {@link rotate}: the next change starts a new file. */
+  private time: number | null = null;
+  private slicesUpTo: number | undefined;
+  /** Set by {@link rotate}: the next record starts a new file. */
   private rotateNext = false;
 
   private constructor(
@@ -37,7 +48,7 @@ export class StateLog {
     private readonly operatorId: string,
   ) {}
 
-  /** A log with nothing in it yet: its first append must be a full state. */
+  /** A log with nothing in it yet: its first state must be a full one. */
   static empty(dir: string, operatorId: string): StateLog {
     return new StateLog(dir, operatorId);
   }
@@ -53,41 +64,45 @@ export class StateLog {
     log.fh = fh;
     log.files = ref.files.map((f) => ({ ...f }));
     log.time = ref.time;
+    log.slicesUpTo = ref.slicesUpTo;
     return log;
   }
 
   /** True once the log holds a full state, so changes can follow. */
   get hasState(): boolean {
-    return this.fh !== undefined;
+    return this.time !== null;
+  }
+
+  /** The latest batch time whose slice is logged, if any. */
+  get lastSlice(): number | undefined {
+    return this.slicesUpTo;
   }
 
   /** What a checkpoint written now should remember, or undefined before the first append. */
   get ref(): StateLogRef | undefined {
-    return this.time === undefined ? undefined : { time: this.time, files: this.files.map((f) => ({ ...f })) };
+    if (this.files.length === 0) return undefined;
+    return { time: this.time, ...(this.slicesUpTo === undefined ? {} : { slicesUpTo: this.slicesUpTo }), files: this.files.map((f) => ({ ...f })) };
   }
 
   /**
-   * Durably appends the state of batch `time`. A full state starts a new file (the older files are
-   * then no longer needed once a checkpoint names the new one); a change goes after the last record,
-   * or opens a new file after {@link rotate}.
+   * Durably appends a record of batch `time` after the last one (in a new file after
+   * {@link rotate}).
    * @throws Error when a change comes before any full state, or the write fails.
    */
   async append(time: number, record: StateRecord): Promise<void> {
+    if (record.kind === 'change' && this.time === null) throw new Error(`the state log of ${this.operatorId} has no full state to apply a change to`);
     const data = encodeStateRecord(time, record);
-    if (record.kind === 'full' || this.rotateNext) {
-      if (record.kind === 'change' && this.fh === undefined) throw new Error(`the state log of ${this.operatorId} has no full state to apply a change to`);
-      const file = await this.createFile(time, data);
-      this.files = record.kind === 'full' ? [file] : [...this.files, file];
+    const last = this.files[this.files.length - 1];
+    if (this.fh === undefined || last === undefined || this.rotateNext) {
+      this.files = [...this.files, await this.createFile(time, data)];
       this.rotateNext = false;
     } else {
-      const fh = this.fh;
-      const last = this.files[this.files.length - 1];
-      if (fh === undefined || last === undefined) throw new Error(`the state log of ${this.operatorId} has no full state to apply a change to`);
-      await fh.write(data, 0, data.length, last.bytes);
-      await fh.datasync();
+      await this.fh.write(data, 0, data.length, last.bytes);
+      await this.fh.datasync();
       last.bytes += data.length;
     }
-    this.time = time;
+    if (record.kind === 'slice') this.slicesUpTo = Math.max(this.slicesUpTo ?? time, time);
+    else this.time = time;
   }
 
   /** Creates `<operator>-<time>.log` holding `data`, durably, and appends to it from now on. */
@@ -110,8 +125,8 @@ export class StateLog {
   }
 
   /**
-   * Ends the current file: the next change starts a new one. Resolves nothing; returns what the log
-   * holds now, for {@link compactStateLog} to fold into one full state while changes go on.
+   * Ends the current file: the next record starts a new one. Returns what the log holds now, for
+   * {@link compactStateLog} to fold into one file while records go on.
    */
   rotate(): StateLogRef | undefined {
     this.rotateNext = true;
@@ -120,8 +135,7 @@ export class StateLog {
 
   /**
    * Replaces the files of `compacted` (a ref {@link rotate} returned) with the file that holds their
-   * folded state. Returns false, changing nothing, when the log no longer starts with those files
-   * (a full state was logged meanwhile).
+   * folded state. Returns false, changing nothing, when the log no longer starts with those files.
    */
   adopt(compacted: StateLogRef, file: { file: string; bytes: number }): boolean {
     const n = compacted.files.length;
@@ -136,41 +150,52 @@ export class StateLog {
   }
 }
 
-/** The file a compaction of `ref` writes (the full state at `ref.time`). */
+/** The file a compaction of `ref` writes (its state at `ref.time`). */
 export function compactedFileName(operatorId: string, ref: StateLogRef): string {
-  return `state/${fileStem(operatorId)}-${ref.time}.log`;
+  // Its own suffix: a file the log started at the same batch time may be among those it replaces.
+  return `state/${fileStem(operatorId)}-${ref.time}-full.log`;
 }
 
 /**
- * Folds what `ref` names into one full state record at `ref.time`, written aside and renamed to
- * {@link compactedFileName} (a crash never leaves half a file under a name a checkpoint may name).
- * Meant to run on a worker thread: it reads and writes the whole state.
+ * Folds what `ref` names into one full state record at `ref.time`, followed by the slices after
+ * `keepSlicesAfter`, written aside and renamed to {@link compactedFileName} (a crash never leaves
+ * half a file under a name a checkpoint may name). Meant to run on a worker thread: it reads and
+ * writes the whole state.
+ * @throws Error when `ref` holds no state yet, or a file cannot be read.
  */
-export async function compactStateLog(dir: string, operatorId: string, ref: StateLogRef): Promise<{ file: string; bytes: number }> {
-  const partitions = await readStateLog(dir, ref);
-  const data = encodeStateRecord(ref.time, { kind: 'full', partitions });
+export async function compactStateLog(dir: string, operatorId: string, ref: StateLogRef, keepSlicesAfter: number): Promise<{ file: string; bytes: number }> {
+  if (ref.time === null) throw new Error(`the state log of ${operatorId} holds no state to compact`);
+  const { state, slices } = await readStateLog(dir, ref);
+  const records = [encodeStateRecord(ref.time, { kind: 'full', partitions: state! })];
+  for (const slice of slices) if (slice.time > keepSlicesAfter) records.push(encodeStateRecord(slice.time, { kind: 'slice', partitions: slice.partitions }));
+  const data = Buffer.concat(records);
   const file = compactedFileName(operatorId, ref);
   await writeFileAtomic(join(dir, file), join(dir, 'state'), data);
   return { file, bytes: data.length };
 }
 
 /**
- * The state a checkpoint's {@link StateLogRef} names: every partition's entries as of `ref.time`.
+ * What a checkpoint's {@link StateLogRef} names: every partition's entries as of `ref.time`
+ * (undefined before the first state), and the logged slices, oldest first.
  * @throws Error naming the file when a file is missing, shorter than committed, or corrupt.
  */
-export async function readStateLog(dir: string, ref: StateLogRef): Promise<unknown[]> {
+export async function readStateLog(dir: string, ref: StateLogRef): Promise<{ state: unknown[] | undefined; slices: LoggedSlice[] }> {
   const records: StateRecord[] = [];
+  const slices: LoggedSlice[] = [];
   for (const { file, bytes } of ref.files) {
     const path = join(dir, file);
     const buf = await readFile(path);
     if (buf.length < bytes) throw new Error(`State log ${path} holds ${buf.length} bytes, the checkpoint covers ${bytes}`);
     try {
-      for (const r of decodeStateRecords(buf.subarray(0, bytes))) records.push(r.record);
+      for (const { time, record } of decodeStateRecords(buf.subarray(0, bytes))) {
+        if (record.kind === 'slice') slices.push({ time, partitions: record.partitions });
+        else records.push(record);
+      }
     } catch (e) {
       throw new Error(`State log ${path} is corrupt: ${(e as Error).message}`);
     }
   }
-  return foldStateRecords(records);
+  return { state: ref.time === null ? undefined : foldStateRecords(records), slices };
 }
 
 /**
@@ -185,7 +210,7 @@ export async function pruneStateFiles(dir: string, operatorId: string, keep: Rea
   } catch {
     return;
   }
-  const files = names.map((n) => ({ n, m: /^(.*)-(\d+)\.(log|snap)$/.exec(n) })).filter(({ m }) => m !== null && m[1] === prefix);
+  const files = names.map((n) => ({ n, m: /^(.*)-(\d+)(-full)?\.(log|snap)$/.exec(n) })).filter(({ m }) => m !== null && m[1] === prefix);
   const kept = files.filter(({ n }) => keep.has(`state/${n}`)).map(({ m }) => Number(m![2]));
   if (kept.length === 0) return;
   const oldestKept = Math.min(...kept);

@@ -236,6 +236,22 @@ export class DStream<T> {
     changes[p] = change;
   }
 
+  /** @internal See {@link DStreamPlan.readsBack}. */
+  get readsBack(): DStreamPlan<T>['readsBack'] {
+    return this.plan?.readsBack;
+  }
+
+  /** @internal Puts a logged slice back as the RDD of batch `time` of the stream this one reads back. */
+  restoreReadBack(time: Time, partitions: unknown[]): void {
+    const target = this.plan?.readsBack?.stream;
+    target?.restoreGenerated(time, RDD.fromPartitions(this.ssc.rddContext, partitions as unknown[][], `${target.kind} (restored)`, this.plan?.partitioner));
+  }
+
+  /** @internal True when every input under this stream can re-form any remembered batch after a restart. */
+  get replayable(): boolean {
+    return this.dependencies.every((d) => d.replayable);
+  }
+
   /** @internal Puts a recovered state back as the RDD of batch `time`; nothing earlier is computed again. */
   restoreSnapshot(time: Time, partitions: unknown[], format1 = false): void {
     const codec = this.plan?.stateCodec;

@@ -65,6 +65,15 @@ export abstract class InputDStream<T> extends DStream<T> {
   restoreCheckpointState(_state: unknown): void {}
 
   /**
+   * True (the default) when, after a restart from a checkpoint, this input re-forms the batch of
+   * any remembered time from the same data (a file list, an offset range, logged blocks). Return
+   * false when it cannot: stateful streams over it then log the batches they read back later.
+   */
+  override get replayable(): boolean {
+    return true;
+  }
+
+  /**
    * Reports a record (or file, or message) this input could not read and skipped: listeners get it
    * as `onBadRecord`; the stream continues. Returns at once.
    */

@@ -29,6 +29,12 @@ export interface DStreamPlan<T> {
   readonly partitioner?: Partitioner;
   /** Turns a partition into snapshot data and back (default: the elements as they are). */
   readonly stateCodec?: StateCodec<T>;
+  /**
+   * A stream whose per-batch RDDs this stateful stream reads again later, up to `keepFor` after
+   * their batch time (an inverse window's per-batch reduces leave the window then). When an input
+   * under it cannot replay a batch after a restart, they are logged with the state.
+   */
+  readonly readsBack?: { readonly stream: DStream<unknown>; readonly keepFor: Duration };
 }
 
 /**

@@ -52,6 +52,11 @@ export abstract class ReceiverInputDStream<T> extends InputDStream<T> {
     );
   }
 
+  /** Only with the write-ahead log: blocks held in memory are gone after a restart. */
+  override get replayable(): boolean {
+    return this.ssc.options.writeAheadLog;
+  }
+
   override inputInfo(time: Time): StreamInputInfo {
     const blocks = this.ssc.receiverTracker.blocksOfBatch(time, this.id);
     return { streamId: this.id, numRecords: blocks.reduce((n, b) => n + b.numRecords, 0) };

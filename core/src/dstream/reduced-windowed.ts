@@ -33,6 +33,7 @@ export function reducedWindowedPlan<K, V>(parent: DStream<[K, V]>, o: ReducedWin
     mustCheckpoint: true,
     materialize: true,
     partitioner,
+    readsBack: { stream: reduced as DStream<unknown>, keepFor: windowDuration + slideDuration },
     compute(time, self) {
       const curBegin = time - windowDuration + parentSlide;
       const prevBegin = curBegin - slideDuration;

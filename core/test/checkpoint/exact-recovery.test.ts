@@ -150,7 +150,7 @@ test('graceful stop then restart, for each stateful operator: nothing runs again
   // older than every one a retained checkpoint names are deleted: the first one is gone.
   for (const op of ['idle-counts', 'totals', 'window']) {
     const files = stateFiles.filter((f) => f.startsWith(`${op}-`));
-    assert.ok(!files.includes(`${op}-1000.log`) && files.includes(`${op}-20000.log`), `${op}: ${files.join(', ')}`);
+    assert.ok(!files.includes(`${op}-1000.log`) && files.includes(`${op}-20000-full.log`), `${op}: ${files.join(', ')}`);
     assert.ok(files.length <= 4, `${op}: ${files.join(', ')}`);
   }
   await assertSameAsUninterrupted(out);

@@ -61,7 +61,7 @@ test('getOrCreate restores state from the snapshot, re-runs missed batches, and 
     await runTo(ssc1, clock1, 13_000);
     await ssc1.stop();
     for (let k = 1; k <= 13; k++) assert.deepEqual(out1.get(k * 1000), expectedState(k), `batch ${k}`);
-    assert.ok((await readdir(join(dir, 'state'))).some((f) => f.endsWith('-10000.log')), 'a full state logged at 10 s');
+    assert.ok((await readdir(join(dir, 'state'))).some((f) => f.endsWith('-10000-full.log')), 'the state compacted at 10 s');
 
     // Restart 3 batches later: 14, 15, 16 s were missed and must be re-run before new batches.
     const out2 = new Map<number, Array<[string, number]>>();

@@ -32,6 +32,7 @@ function bruteForce(records: StateRecord[]): Map<string, number>[] {
       maps = (r.partitions as Entry[][]).map((entries) => new Map(entries.map(([k, v]) => [JSON.stringify(k), v])));
       continue;
     }
+    if (r.kind === 'slice') continue;
     r.partitions.forEach((c, p) => {
       for (const k of c.removes) maps[p]!.delete(JSON.stringify(k));
       for (const [k, v] of c.upserts) maps[p]!.set(JSON.stringify(k), v as number);
@@ -79,13 +80,13 @@ test('a crash at any byte of an append: the committed prefix reads back, resume 
     const whole = await readFile(path);
     for (let cut = committed.files[0]!.bytes; cut <= whole.length; cut += 7) {
       await writeFile(path, whole.subarray(0, cut));
-      assert.deepEqual(await readStateLog(dir, committed), [[['a', 3]], []], `cut at ${cut}`);
+      assert.deepEqual((await readStateLog(dir, committed)).state, [[['a', 3]], []], `cut at ${cut}`);
       const resumed = await StateLog.resume(dir, 'op/1', committed);
       assert.equal((await stat(path)).size, committed.files[0]!.bytes, 'resume cut the tail off');
       await resumed.append(3000, { kind: 'change', partitions: [{ upserts: [], removes: ['a'] }, { upserts: [['c', 4]], removes: [] }] });
       const ref = resumed.ref!;
       await resumed.close();
-      assert.deepEqual(await readStateLog(dir, ref), [[], [['c', 4]]]);
+      assert.deepEqual((await readStateLog(dir, ref)).state, [[], [['c', 4]]]);
     }
     const bad = Buffer.from(whole.subarray(0, committed.files[0]!.bytes));
     bad[30] = bad[30]! ^ 0xff;
@@ -100,18 +101,24 @@ test('compaction on a worker thread folds the files it is given; the log adopts 
   const dir = await mkdtemp(join(tmpdir(), 'sluice-statelog-'));
   try {
     const log = StateLog.empty(dir, 'counts');
+    await log.append(500, { kind: 'slice', partitions: [[['old', 1]]] });
     await log.append(1000, { kind: 'full', partitions: [[['a', 1], [[1, 2], 5]]] });
+    await log.append(1000, { kind: 'slice', partitions: [[['s', 1]]] });
     await log.append(2000, { kind: 'change', partitions: [{ upserts: [[[1, 2], 6]], removes: ['a'] }] });
     const input = log.rotate()!;
     await log.append(3000, { kind: 'change', partitions: [{ upserts: [['b', 7]], removes: [] }] });
-    const compacted = await compactInWorker(dir, 'counts', input);
-    assert.equal(compacted.file, 'state/counts-2000.log');
+    // Slices older than 2000 - 1500 are no longer read back: the compacted file keeps the one of 1000.
+    const compacted = await compactInWorker(dir, 'counts', input, 500);
+    assert.equal(compacted.file, 'state/counts-2000-full.log');
     assert.ok(log.adopt(input, compacted));
     const ref = log.ref!;
-    assert.deepEqual(ref.files.map((f) => f.file), ['state/counts-2000.log', 'state/counts-3000.log']);
+    assert.deepEqual(ref.files.map((f) => f.file), ['state/counts-2000-full.log', 'state/counts-3000.log']);
     await log.append(4000, { kind: 'change', partitions: [{ upserts: [['c', 1]], removes: [] }] });
     await log.close();
-    assert.deepEqual(await readStateLog(dir, log.ref!), [[[[1, 2], 6], ['b', 7], ['c', 1]]]);
+    const read = await readStateLog(dir, log.ref!);
+    assert.deepEqual(read.state, [[[[1, 2], 6], ['b', 7], ['c', 1]]]);
+    assert.deepEqual(read.slices, [{ time: 1000, partitions: [[['s', 1]]] }]);
+    assert.equal(log.ref!.slicesUpTo, 1000);
     assert.equal(log.adopt(input, compacted), false, 'a second adopt of the same input changes nothing');
   } finally {
     await rm(dir, { recursive: true, force: true });

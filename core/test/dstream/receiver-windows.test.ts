@@ -77,8 +77,12 @@ test('the inverse window reduces each batch once: leaving batches come from the 
   for (const [t, got] of out) assert.deepEqual(got.filter(([, n]) => n !== 0).sort(), countsOf(batchesIn(t, 4000)), `window at ${t} ms`);
 });
 
-test('a restarted context with the write-ahead log computes the windows across the restart from the logged blocks', async () => {
-  const dir = await mkdtemp(join(tmpdir(), 'sluice-receiver-windows-wal-'));
+/**
+ * Runs an inverse window over a hand-fed receiver for batches 1..13, stops (not gracefully), then
+ * restarts from the checkpoint with getOrCreate and runs 14..20: the windows of both runs.
+ */
+async function windowsAcrossRestart(writeAheadLog: boolean): Promise<{ first: Map<number, Array<[string, number]>>; second: Map<number, Array<[string, number]>>; recovering: boolean }> {
+  const dir = await mkdtemp(join(tmpdir(), 'sluice-receiver-windows-restart-'));
   const build = (ssc: StreamingContext, receiver: HandFedReceiver, out: Map<number, Array<[string, number]>>): void => {
     ssc
       .receiverStream(receiver)
@@ -94,7 +98,7 @@ test('a restarted context with the write-ahead log computes the windows across t
     const clock = new ManualClock((from - 1) * 1000);
     const receiver = new HandFedReceiver();
     const ssc = await StreamingContext.getOrCreate(dir, () => {
-      const created = new StreamingContext({ batchInterval: 1000, clock, writeAheadLog: true, logger: quietLogger() });
+      const created = new StreamingContext({ batchInterval: 1000, clock, writeAheadLog, logger: quietLogger() });
       build(created, receiver, out);
       return created;
     });
@@ -109,15 +113,26 @@ test('a restarted context with the write-ahead log computes the windows across t
   };
   try {
     const first = await runFrom(1, 13);
-    for (const [t, got] of first.out) assert.deepEqual(got, countsOf(batchesIn(t, 4000)), `first run, window at ${t} ms`);
-
-    // The restarted context recomputes from the 10 s snapshot: the windows at 12 s and 14 s read
-    // batches 7 to 10, which only the write-ahead log still has.
     const second = await runFrom(14, 20);
-    assert.equal(second.recovering, true);
-    assert.deepEqual([14_000, 16_000, 18_000, 20_000].filter((t) => !second.out.has(t)), [], 'every window after the restart');
-    for (const [t, got] of second.out) assert.deepEqual(got, countsOf(batchesIn(t, 4000)), `after the restart, window at ${t} ms`);
+    return { first: first.out, second: second.out, recovering: second.recovering };
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
+}
+
+test('a restarted context with the write-ahead log computes the windows across the restart from the logged blocks', async () => {
+  // The windows at 14 s and 16 s read batches completed before the restart, which only the
+  // write-ahead log still has.
+  const { first, second, recovering } = await windowsAcrossRestart(true);
+  for (const [t, got] of first) assert.deepEqual(got, countsOf(batchesIn(t, 4000)), `first run, window at ${t} ms`);
+  assert.equal(recovering, true);
+  assert.deepEqual([14_000, 16_000, 18_000, 20_000].filter((t) => !second.has(t)), [], 'every window after the restart');
+  for (const [t, got] of second) assert.deepEqual(got, countsOf(batchesIn(t, 4000)), `after the restart, window at ${t} ms`);
+});
+
+test('without the write-ahead log, the batches completed before a restart still enter and leave the windows after it (logged with the window)', async () => {
+  const { second, recovering } = await windowsAcrossRestart(false);
+  assert.equal(recovering, true);
+  assert.deepEqual([14_000, 16_000, 18_000, 20_000].filter((t) => !second.has(t)), [], 'every window after the restart');
+  for (const [t, got] of second) assert.deepEqual(got, countsOf(batchesIn(t, 4000)), `after the restart, window at ${t} ms`);
 });
