@@ -16,6 +16,7 @@ import { SluiceError } from '../errors.js';
 import { writeCheckpoint, CHECKPOINT_FORMAT, type CheckpointData, type SnapshotRef } from './checkpoint-file.js';
 import { StateLog, compactedFileName, pruneStateFiles, type StateLogRef } from './state-log.js';
 import { compactInWorker } from './compaction.js';
+import { removeTempFiles } from '../util/durable-fs.js';
 import { describeOperators } from './operators.js';
 import type { Duration, Time } from '../time.js';
 
@@ -64,6 +65,7 @@ export class Checkpointer {
    */
   static async open(deps: CheckpointerDeps, restored?: CheckpointData): Promise<Checkpointer> {
     const cp = new Checkpointer(deps, restored);
+    await removeTempFiles(deps.dir);
     const zero = deps.graph.zeroTime!;
     for (const s of deps.graph.reachable().filter((x) => x.mustCheckpoint)) {
       const ref = restored?.stateLogs?.[s.operatorId];

@@ -1,5 +1,6 @@
 /** File writes that survive a crash: fsync the data, rename into place, fsync the directory. */
-import { open, rename } from 'node:fs/promises';
+import { open, readdir, rename, rm } from 'node:fs/promises';
+import { join } from 'node:path';
 
 /** Fsyncs a directory, so a rename or create in it is durable. */
 export async function syncDir(dir: string): Promise<void> {
@@ -28,4 +29,20 @@ export async function writeFileAtomic(path: string, dir: string, data: Uint8Arra
   await writeFileSynced(temp, data);
   await rename(temp, path);
   await syncDir(dir);
+}
+
+/**
+ * Deletes what {@link writeFileAtomic} left in `dir` and `dir/state` when a crash came before the
+ * rename (`*.tmp-<pid>-<ms>`). Call it only while no other process writes there.
+ */
+export async function removeTempFiles(dir: string): Promise<void> {
+  for (const d of [dir, join(dir, 'state')]) {
+    let names: string[];
+    try {
+      names = await readdir(d);
+    } catch {
+      continue;
+    }
+    for (const n of names) if (/\.tmp-\d+-\d+$/.test(n)) await rm(join(d, n), { force: true });
+  }
 }
