@@ -83,6 +83,8 @@ test('sluice check-checkpoint says whether an application can restore, without s
     const ok = await sluice(['check-checkpoint', dir, chaosApp, dir, out, '100']);
     assert.equal(ok.code, 0, ok.stdout + ok.stderr);
     assert.match(ok.stdout, /OK: the application can restore/);
+    assert.match(ok.stdout, /format 2/);
+    assert.match(ok.stdout, /State of 'running-count': as of batch \d+ ms, in state\/running-count-\d+\.log \(\d+ bytes\)/);
     const bad = await sluice(['check-checkpoint', dir, chaosApp, dir, out, '100'], { CHAOS_STATE_NAME: 'renamed-count' });
     assert.equal(bad.code, 2, bad.stdout + bad.stderr);
     assert.match(bad.stdout, /CANNOT RESTORE/);

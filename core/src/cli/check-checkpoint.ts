@@ -20,7 +20,11 @@ export async function checkCheckpoint(dir: string, app: string, args: string[], 
         process.exit(0);
       }
       const problems = graphMismatches(cp, ssc.graph, ssc.batchInterval);
-      out(`Checkpoint of batch ${cp.checkpointTime} ms (written ${new Date(cp.writtenAt).toISOString()}), ${cp.pendingTimes.length} pending batch(es).`);
+      out(`Checkpoint of batch ${cp.checkpointTime} ms (written ${new Date(cp.writtenAt).toISOString()}${cp.stoppedGracefully ? ' by a graceful stop' : ''}), format ${cp.format}, ${cp.pendingTimes.length} pending batch(es).`);
+      for (const [id, ref] of Object.entries(cp.stateLogs ?? {})) {
+        out(`State of '${id}': ${ref.time === null ? 'none yet' : `as of batch ${ref.time} ms`}, in ${ref.files.map((f) => `${f.file} (${f.bytes} bytes)`).join(', ')}.`);
+      }
+      for (const [id, ref] of Object.entries(cp.snapshots ?? {})) out(`State of '${id}': the format-1 snapshot ${ref.file} of batch ${ref.time} ms.`);
       if (problems.length === 0) {
         out('OK: the application can restore from this checkpoint.');
         process.exit(0);
