@@ -6,6 +6,7 @@
  * Run: node --import tsx --conditions=sluice-source bench/core/recovery-bench.ts
  */
 import { mkdtemp, readdir, rm, stat } from 'node:fs/promises';
+import diagnostics from 'node:diagnostics_channel';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { StreamingContext, ManualClock, Receiver, type DStream } from '@sluice/core';
@@ -98,6 +99,13 @@ async function stateBench(keys: number, updates: number, batches: number): Promi
       });
   };
   const jobs = new Map<number, number>();
+  // State log appends run while the next batch does: their main-thread part (encoding) is timed through the channel.
+  const encodeMs = new Map<number, number>();
+  const onAppend = (m: unknown): void => {
+    const e = m as { time: number; encodeMs: number };
+    encodeMs.set(e.time, (encodeMs.get(e.time) ?? 0) + e.encodeMs);
+  };
+  diagnostics.subscribe('sluice:state-log', onAppend);
   const clock1 = new ManualClock(0);
   const ssc1 = await StreamingContext.getOrCreate(dir, () => {
     const ssc = new StreamingContext({ batchInterval: 1000, clock: clock1 });
@@ -106,7 +114,7 @@ async function stateBench(keys: number, updates: number, batches: number): Promi
   });
   await ssc1.start();
   const jobMs: number[] = [];
-  const logMs: number[] = [];
+  const blockMs: number[] = [];
   for (let k = 1; k <= batches + 1; k++) {
     const t0 = performance.now();
     clock1.setTime(k * 1000);
@@ -117,9 +125,11 @@ async function stateBench(keys: number, updates: number, batches: number): Promi
     if (k === 1) continue; // the batch that loads every key
     const job = jobs.get(k * 1000)!;
     jobMs.push(job);
-    logMs.push(wall - job);
+    blockMs.push(wall - job);
   }
   await ssc1.stop();
+  diagnostics.unsubscribe('sluice:state-log', onAppend);
+  const logMs = blockMs.map((b, i) => b + (encodeMs.get((i + 2) * 1000) ?? 0));
   const diskBytes = await dirBytes(dir);
   const stateFiles = (await readdir(join(dir, 'state'))).length;
   const t0 = performance.now();
@@ -158,10 +168,10 @@ const BATCHES = Number(process.env['BENCH_STATE_BATCHES'] ?? 30);
 const r = await stateBench(KEYS, UPDATES, BATCHES);
 const overhead = sum(r.logMs) / sum(r.jobMs);
 console.log(`\nState logging: updateStateByKey, ${KEYS.toLocaleString('en')} keys of state, ${UPDATES.toLocaleString('en')} updates per 1 s batch, ${BATCHES} batches, default checkpoint interval (a full state every ${r.fullEvery} batches)`);
-console.log('| | job (ms) | state log + checkpoint after it (ms) |\n|---|---:|---:|');
+console.log('| | job (ms) | main-thread time of the state log and checkpoint (ms) |\n|---|---:|---:|');
 console.log(`| mean | ${(sum(r.jobMs) / r.jobMs.length).toFixed(0)} | ${(sum(r.logMs) / r.logMs.length).toFixed(0)} |`);
 console.log(`| p50 | ${pct(r.jobMs, 0.5).toFixed(0)} | ${pct(r.logMs, 0.5).toFixed(0)} |`);
 console.log(`| max | ${Math.max(...r.jobMs).toFixed(0)} | ${Math.max(...r.logMs).toFixed(0)} |`);
-console.log(`checkpointing overhead: ${(overhead * 100).toFixed(1)}% of batch processing time (goal <= 10%)`);
+console.log(`checkpointing overhead: ${(overhead * 100).toFixed(1)}% of batch processing time (goal <= 10%): the completion's wait plus encoding the log records; the writes wait on the disk while the next batch runs`);
 console.log(`disk after ${BATCHES + 1} batches: ${(r.diskBytes / 1024 / 1024).toFixed(1)} MiB, ${r.stateFiles} state file(s)`);
 console.log(`Restart with ${KEYS.toLocaleString('en')} keys of state: ${Math.round(r.restoreMs)} ms from getOrCreate to the first new batch completed (goal < 2000 ms): getOrCreate ${Math.round(r.restoreParts.getOrCreate)} ms, start (state read) ${Math.round(r.restoreParts.start)} ms, first batch ${Math.round(r.restoreParts.firstBatch)} ms`);

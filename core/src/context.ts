@@ -347,7 +347,7 @@ export class StreamingContext {
     try {
       if (cp) rerun = await restoreCheckpoint(this.graph, cp, this.checkpointDirectory!, batchInterval, startTime);
       if (this.checkpointDirectory !== undefined) {
-        const deps = { dir: this.checkpointDirectory, appName: this.options.appName, batchInterval, graph: this.graph, logger };
+        const deps = { dir: this.checkpointDirectory, appName: this.options.appName, batchInterval, graph: this.graph, logger, onFatal: (e: Error) => this.fail(e) };
         this.checkpointer = await Checkpointer.open(deps, cp);
       }
       // A first checkpoint before any receiver stores anything: a crash before the first batch then

@@ -29,10 +29,14 @@ export interface CheckpointerDeps {
   batchInterval: Duration;
   graph: DStreamGraph;
   logger: Logger;
+  /** Called when a state log cannot be written: the context must stop (no later checkpoint is written). */
+  onFatal(error: Error): void;
 }
 
 interface LoggedState {
   log: StateLog;
+  /** True once a full state is taken for the log (it may still be queued). */
+  hasState: boolean;
   /** The latest batch time whose state is in the log (or that had no state to log). */
   upTo: Time;
   /** A format-1 snapshot this state was restored from, named until the log has a state of its own. */
@@ -51,6 +55,7 @@ export class Checkpointer {
   /** The state files each of the last RETAIN checkpoints written names. */
   private readonly recentFiles: Array<Set<string>> = [];
   private pruneDue = false;
+  private failed = false;
 
   private constructor(
     private readonly deps: CheckpointerDeps,
@@ -74,6 +79,7 @@ export class Checkpointer {
       const readsBack = s.readsBack;
       cp.states.set(s, {
         log: ref ? await StateLog.resume(deps.dir, s.operatorId, ref) : StateLog.empty(deps.dir, s.operatorId),
+        hasState: ref?.time != null,
         upTo,
         legacy: ref ? undefined : legacy,
         slices: readsBack && !readsBack.stream.replayable ? { ...readsBack, upTo: ref?.slicesUpTo ?? upTo } : undefined,
@@ -88,51 +94,59 @@ export class Checkpointer {
   }
 
   /**
-   * After every job of `time` succeeded: the state of every batch up to `time` with no older batch
-   * still pending goes to the state logs, then the checkpoint.
-   * @throws SluiceError JOB_FAILED when a state cannot be computed or logged.
+   * After every job of `time` succeeded: takes what every batch up to `time` with no older batch
+   * still pending changed in each state (in memory), and queues its appends to the state logs and
+   * then the checkpoint. Resolves once that is taken: the writes go on while the next batch runs,
+   * and a checkpoint is the commit point, so a crash before it only makes the batch run again.
+   * @throws SluiceError JOB_FAILED when a state cannot be computed. A failed append stops the
+   *   context through `onFatal`.
    */
   async afterComplete(time: Time, pendingTimes: Time[]): Promise<void> {
     if (this.lastCompleted === null || time > this.lastCompleted) this.lastCompleted = time;
     const stillPending = pendingTimes.filter((t) => t !== time);
     const horizon = Math.min(time, ...stillPending.map((t) => t - 1));
-    for (const [stream, state] of this.states) await this.logState(stream, state, horizon);
-    await this.enqueue(time, stillPending);
+    const appends: Array<() => Promise<void>> = [];
+    for (const [stream, state] of this.states) await this.takeState(stream, state, horizon, appends);
+    void this.enqueue(time, stillPending, appends);
   }
 
-  /** Logs the state of each batch time of `stream` after `state.upTo`, up to `horizon`. */
-  private async logState(stream: DStream<unknown>, state: LoggedState, horizon: Time): Promise<void> {
+  /** Takes the state of each batch time of `stream` after `state.upTo`, up to `horizon`, as appends to run in order. */
+  private async takeState(stream: DStream<unknown>, state: LoggedState, horizon: Time, appends: Array<() => Promise<void>>): Promise<void> {
     const zero = this.deps.graph.zeroTime!;
-    const slices = state.slices;
+    const { log, slices } = state;
+    const failed = (what: string, e: unknown): SluiceError =>
+      new SluiceError('JOB_FAILED', `Could not log ${what} of ${stream.kind} '${stream.operatorId}': ${(e as Error).message}`, { cause: e });
     if (slices) {
       const every = slices.stream.slideDuration;
       for (let t = zero + (Math.floor((slices.upTo - zero) / every) + 1) * every; t <= horizon; t += every) {
-        try {
-          const partitions = await slices.stream.snapshotAt(t);
-          if (partitions !== undefined) await state.log.append(t, { kind: 'slice', partitions });
-        } catch (e) {
-          throw new SluiceError('JOB_FAILED', `Could not log the batch at ${t} ms that ${stream.kind} '${stream.operatorId}' reads back: ${(e as Error).message}`, { cause: e });
-        }
+        const partitions = await slices.stream.snapshotAt(t).catch((e: unknown) => Promise.reject(failed(`the batch at ${t} ms read back`, e)));
+        if (partitions !== undefined) appends.push(() => log.append(t, { kind: 'slice', partitions }));
         slices.upTo = t;
       }
     }
     const slide = stream.slideDuration;
     for (let t = zero + (Math.floor((state.upTo - zero) / slide) + 1) * slide; t <= horizon; t += slide) {
       try {
-        const changes = state.log.hasState ? await stream.stateChangesAt(t) : undefined;
+        const changes = state.hasState ? await stream.stateChangesAt(t) : undefined;
         if (changes) {
-          await state.log.append(t, { kind: 'change', partitions: changes });
-          if (stream.snapshotDue(t)) this.compact(stream, state);
+          const compact = stream.snapshotDue(t);
+          appends.push(async () => {
+            await log.append(t, { kind: 'change', partitions: changes });
+            if (compact) this.compact(stream, state);
+          });
         } else {
           const partitions = await stream.snapshotAt(t);
           if (partitions !== undefined) {
-            await state.log.append(t, { kind: 'full', partitions });
-            state.legacy = undefined;
-            this.pruneDue = true;
+            state.hasState = true;
+            appends.push(async () => {
+              await log.append(t, { kind: 'full', partitions });
+              state.legacy = undefined;
+              this.pruneDue = true;
+            });
           }
         }
       } catch (e) {
-        throw new SluiceError('JOB_FAILED', `Could not log the state of ${stream.kind} '${stream.operatorId}' for the batch at ${t} ms: ${(e as Error).message}`, { cause: e });
+        throw failed(`the state for the batch at ${t} ms`, e);
       }
       state.upTo = t;
     }
@@ -156,14 +170,23 @@ export class Checkpointer {
       .finally(() => (state.compacting = undefined));
   }
 
-  private enqueue(time: Time, pendingTimes: Time[]): Promise<void> {
+  /**
+   * Queues `appends`, then the checkpoint of `time`: everything in it but the state logs is as of
+   * now; the state logs' refs are read when its turn comes, after the appends queued before it.
+   */
+  private enqueue(time: Time, pendingTimes: Time[], appends: Array<() => Promise<void>> = [], stoppedGracefully = false): Promise<void> {
     this.latestTime = Math.max(this.latestTime, time);
-    const data = this.build(pendingTimes);
-    return this.write(data);
-  }
-
-  private write(data: CheckpointData): Promise<void> {
+    const data = this.build(pendingTimes, stoppedGracefully);
     const next = this.chain.then(async () => {
+      if (this.failed) return;
+      try {
+        for (const append of appends) await append();
+      } catch (e) {
+        this.failed = true; // no later checkpoint may claim a batch whose state is not logged
+        this.deps.onFatal(new SluiceError('JOB_FAILED', `Could not append to a state log in ${this.deps.dir}: ${(e as Error).message}`, { cause: e }));
+        return;
+      }
+      Object.assign(data, this.stateRefs());
       try {
         await writeCheckpoint(this.deps.dir, data, RETAIN);
         await this.pruneStateFiles(data);
@@ -192,19 +215,13 @@ export class Checkpointer {
     this.pruneDue = this.recentFiles.some((set) => [...set].some((f) => !files.has(f)));
   }
 
+  /** The checkpoint of now, but for the state logs (see {@link stateRefs}). */
   private build(pendingTimes: Time[], stoppedGracefully = false): CheckpointData {
     const { graph, appName, batchInterval } = this.deps;
     const inputs: Record<string, unknown> = {};
     for (const input of graph.inputs) {
       const state = input.checkpointState();
       if (state !== undefined) inputs[input.operatorId] = state;
-    }
-    const stateLogs: Record<string, StateLogRef> = {};
-    const snapshots: Record<string, SnapshotRef> = {};
-    for (const [stream, state] of this.states) {
-      const ref = state.log.ref;
-      if (ref) stateLogs[stream.operatorId] = ref;
-      else if (state.legacy) snapshots[stream.operatorId] = state.legacy;
     }
     return {
       format: CHECKPOINT_FORMAT,
@@ -216,11 +233,21 @@ export class Checkpointer {
       lastCompletedTime: this.lastCompleted,
       operators: describeOperators(graph),
       inputs,
-      stateLogs,
-      ...(Object.keys(snapshots).length > 0 ? { snapshots } : {}),
       ...(stoppedGracefully ? { stoppedGracefully } : {}),
       writtenAt: Date.now(),
     };
+  }
+
+  /** Where each state is in its log now (and the format-1 snapshots not yet replaced). */
+  private stateRefs(): Pick<CheckpointData, 'stateLogs' | 'snapshots'> {
+    const stateLogs: Record<string, StateLogRef> = {};
+    const snapshots: Record<string, SnapshotRef> = {};
+    for (const [stream, state] of this.states) {
+      const ref = state.log.ref;
+      if (ref) stateLogs[stream.operatorId] = ref;
+      if (state.legacy && ref?.time == null) snapshots[stream.operatorId] = state.legacy;
+    }
+    return { stateLogs, ...(Object.keys(snapshots).length > 0 ? { snapshots } : {}) };
   }
 
   /**
@@ -228,8 +255,9 @@ export class Checkpointer {
    * a restart continues from here without re-running anything. Then closes the state logs.
    */
   async stopGracefully(): Promise<void> {
+    await this.chain;
     for (const { compacting } of this.states.values()) await compacting; // the last checkpoint then names the compacted state
-    await this.write(this.build([], true));
+    await this.enqueue(this.latestTime, [], [], true);
     await this.close();
   }
 

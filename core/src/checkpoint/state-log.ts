@@ -11,6 +11,7 @@
  */
 import { mkdir, open, readFile, readdir, rm, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
+import diagnostics from 'node:diagnostics_channel';
 import { syncDir, writeFileAtomic } from '../util/durable-fs.js';
 import { encodeStateRecord, decodeStateRecords } from './state-log-format.js';
 import { foldStateRecords, type StateRecord } from './state-changes.js';
@@ -30,6 +31,20 @@ export interface LoggedSlice {
   time: number;
   partitions: unknown[];
 }
+
+/** What `node:diagnostics_channel` 'sluice:state-log' publishes for every append (for benchmarks and monitoring). */
+export interface StateLogAppend {
+  operatorId: string;
+  time: number;
+  kind: StateRecord['kind'];
+  bytes: number;
+  /** Main-thread time spent encoding the record. */
+  encodeMs: number;
+  /** Time until the write was durable (waiting on the disk, the main thread free). */
+  writeMs: number;
+}
+
+const stateLogChannel = diagnostics.channel('sluice:state-log');
 
 function fileStem(operatorId: string): string {
   return encodeURIComponent(operatorId).replace(/%/g, '_');
@@ -91,7 +106,9 @@ export class StateLog {
    */
   async append(time: number, record: StateRecord): Promise<void> {
     if (record.kind === 'change' && this.time === null) throw new Error(`the state log of ${this.operatorId} has no full state to apply a change to`);
+    const started = performance.now();
     const data = encodeStateRecord(time, record);
+    const encoded = performance.now();
     const last = this.files[this.files.length - 1];
     if (this.fh === undefined || last === undefined || this.rotateNext) {
       this.files = [...this.files, await this.createFile(time, data)];
@@ -103,6 +120,10 @@ export class StateLog {
     }
     if (record.kind === 'slice') this.slicesUpTo = Math.max(this.slicesUpTo ?? time, time);
     else this.time = time;
+    if (stateLogChannel.hasSubscribers) {
+      const event: StateLogAppend = { operatorId: this.operatorId, time, kind: record.kind, bytes: data.length, encodeMs: encoded - started, writeMs: performance.now() - encoded };
+      stateLogChannel.publish(event);
+    }
   }
 
   /** Creates `<operator>-<time>.log` holding `data`, durably, and appends to it from now on. */
