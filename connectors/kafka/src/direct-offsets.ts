@@ -6,11 +6,25 @@
 import type { Admin } from 'kafkajs';
 import type { InternalCluster } from './kafkajs-internals.js';
 import type { ResolvedDirectOptions } from './direct-config.js';
-import { errorMessage, isUnknownTopic, kafkaError, topicNotFound, unreachable } from './errors.js';
+import { errorMessage, isTransient, isUnknownTopic, kafkaError, topicNotFound, unreachable } from './errors.js';
 import type { OffsetRange } from './offset-range.js';
 
 /** `topic:partition` (topic names cannot contain ':'). */
 export type PartitionKey = string;
+
+/** Attempts and backoff (x attempt) when a partition's leader is moving. */
+const LEADER_RETRIES = 5;
+const LEADER_BACKOFF_MS = 200;
+
+/** True when `e` or an error it wraps (kafkajs gives up with a non-retriable wrapper) may pass. */
+function transientWithin(e: unknown): boolean {
+  let cur: unknown = e;
+  for (let i = 0; i < 3 && cur instanceof Error; i++) {
+    if (isTransient(cur)) return true;
+    cur = (cur as { originalError?: unknown }).originalError ?? (cur as { cause?: unknown }).cause;
+  }
+  return false;
+}
 
 export const partitionKey = (topic: string, partition: number): PartitionKey => `${topic}:${partition}`;
 
@@ -46,12 +60,17 @@ export class KafkaOffsets {
     // One topic at a time: parallel admin requests on a connection that is not open yet would each
     // open a socket (a kafkajs race; see kafkajs-internals.ts).
     for (const topic of this.opts.topics) {
-      let parts: Array<{ partition: number; high: string; low: string }>;
-      try {
-        parts = await this.admin.fetchTopicOffsets(topic);
-      } catch (e) {
-        if (isUnknownTopic(e)) throw topicNotFound([topic], this.opts.brokers);
-        throw unreachable(this.opts.brokers, [topic], 'fetch the latest offsets', e);
+      let parts: Array<{ partition: number; high: string; low: string }> | undefined;
+      // A leader that moved (a broker restarting) answers NOT_LEADER for a moment: like Spark's
+      // spark.streaming.kafka.maxRetries with refresh.leader.backoff.ms, ask again a few times.
+      for (let attempt = 1; parts === undefined; attempt++) {
+        try {
+          parts = await this.admin.fetchTopicOffsets(topic);
+        } catch (e) {
+          if (isUnknownTopic(e)) throw topicNotFound([topic], this.opts.brokers);
+          if (attempt >= LEADER_RETRIES || !transientWithin(e)) throw unreachable(this.opts.brokers, [topic], 'fetch the latest offsets', e);
+          await new Promise((r) => setTimeout(r, LEADER_BACKOFF_MS * attempt));
+        }
       }
       for (const p of parts) {
         const what = `${topic}/${p.partition}`;
