@@ -5,13 +5,14 @@
  * batch took. The batch's RDD has one partition per file, in that order.
  *
  * Exactly once, also across restarts: the files taken (and the files skipped on purpose) are the
- * stream's checkpoint state (`checkpointState()` / `restoreCheckpointState()`), so a restored stream
- * re-forms a pending batch from the same files, never takes a file twice, and takes every file
- * that arrived meanwhile. A file that cannot be read or decoded is reported and skipped (or moved
+ * stream's checkpoint state (`checkpointState()` / `restoreCheckpointState()`), with the files of
+ * every batch of the remember duration, so a restored stream re-forms a pending batch from the
+ * same files, a window reads a batch of before the restart back from its files, a file is never
+ * taken twice, and every file that arrived meanwhile is taken. A file that cannot be read or decoded is reported and skipped (or moved
  * to `errorDir`); the stream goes on.
  */
 import { join } from 'node:path';
-import { InputDStream, SluiceError, type RDD, type StreamInputInfo, type StreamingContext, type Time } from '@sluice/core';
+import { InputDStream, RDD, SluiceError, type StreamInputInfo, type StreamingContext, type Time } from '@sluice/core';
 import type { ResolvedFileOptions } from './config.js';
 import { decoderFor } from './decoders.js';
 import { fileError } from './errors.js';
@@ -113,8 +114,24 @@ export class FileInputDStream<T> extends InputDStream<T> {
   override compute(time: Time): RDD<T> | undefined {
     const parts = this.prepared.get(time);
     this.prepared.delete(time);
+    if (parts === undefined) {
+      // A batch read back (a window after a restart): its files are read again when computed.
+      const files = this.tracker.filesOf(time);
+      if (files !== undefined && files.length > 0) return RDD.fromSource<T>(this.ssc.rddContext, files.length, (p) => this.readAgain(time, files[p]!), 'FileRDD (read again)');
+    }
     if (parts === undefined || parts.length === 0) return this.ssc.emptyRDD<T>();
     return this.ssc.parallelize(parts, parts.length).flatMap((records) => records);
+  }
+
+  /** The records of a file a remembered batch took; a file that cannot be read again is reported and gives none. */
+  private async readAgain(time: Time, f: FileRef): Promise<T[]> {
+    const outcome = await readFileRecords(f, this.reading);
+    if (outcome.kind === 'ok') return outcome.records;
+    const why = outcome.kind === 'bad' ? outcome.error.message : outcome.why;
+    const source = `${this.source}/${f.path}`;
+    this.ssc.logger.warn(`${source} of the batch at ${time} ms cannot be read again (${why}); that batch is read back without it`);
+    this.reportBadRecord(source, `the batch at ${time} ms cannot read it again: ${why}`);
+    return [];
   }
 
   override inputInfo(time: Time): StreamInputInfo | undefined {
@@ -127,8 +144,8 @@ export class FileInputDStream<T> extends InputDStream<T> {
     const before = time - Math.max(this.rememberDuration, this.slideDuration);
     for (const t of this.infos.keys()) if (t <= time) this.infos.delete(t);
     for (const t of this.prepared.keys()) if (t <= before) this.prepared.delete(t);
+    // Windows read a batch back for the remember duration, after a restart too: keep its files that long.
     this.tracker.forgetBatchesUpTo(before);
-    if (this.tracker.filesOf(time)) this.tracker.forgetBatchesUpTo(time);
   }
 
   /** JSON: the files taken or skipped, and the files of recent batches (see FileStreamCheckpoint). */
