@@ -1,7 +1,7 @@
 /**
  * Kill -9 a Sluice app polling a REAL Flume agent's SparkSink between getEventBatch and ack, restart
  * it with getOrCreate (write-ahead log on), and check the output holds every event exactly once:
- * - killed after the batch reached the app, before it was stored: the sink rolls the transaction
+ * - killed as the batch is on its way to the app, so it is never stored: the sink rolls the transaction
  *   back after its timeout and the events come again (stored once);
  * - killed after storeBatch resolved (durable in the log) but before the ack reached the agent:
  *   the restarted app acks the recovered sequence number before polling, the still-open
@@ -76,7 +76,7 @@ test('SIGKILL between getEventBatch and ack, restart with getOrCreate and the WA
   const address = `127.0.0.1:${await proxy.listen()}`;
   const runs: ReturnType<typeof startApp>[] = [];
   try {
-    // Run 1: killed right after the 3rd batch reached it, before it could store it. Events are
+    // Run 1: killed as the 3rd batch is on its way to it, so it never stores it. Events are
     // injected only once it has written a checkpoint: a context killed before its first
     // checkpoint does not restore, and then core discards the write-ahead log (a core gap, see
     // connectors/flume/README.md), which is not what this test is about.

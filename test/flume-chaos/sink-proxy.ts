@@ -2,8 +2,8 @@
  * A TCP proxy between a Sluice app and a SparkSink that reads the SparkFlumeProtocol calls going
  * through it (Netty packs, decoded with @sluice/flume's codec), so a chaos test can kill the app at
  * an exact point of a transaction:
- * - `onBatch`: a getEventBatch answer with events was just forwarded to the app (it has the batch,
- *   it has not stored it yet);
+ * - `onBatch`: a getEventBatch answer with events is about to be forwarded to the app (the sink has
+ *   opened its transaction; the app cannot have stored the batch);
  * - `holdAck`: the app sent ack(seq), which it does only once storeBatch resolved (durable in the
  *   write-ahead log); return true to swallow it, so the agent never sees it.
  * Every call the app makes is recorded in `calls`, per connection.
@@ -133,11 +133,13 @@ export class SinkProxy {
     });
     sink.on('data', (chunk: Buffer) => {
       for (const p of down.push(chunk)) {
-        app.write(encodeNettyPack(p.serial, p.frames));
+        // The hook runs before the answer is forwarded: a kill there can never lose the race to the
+        // app storing the batch (under load, the app could otherwise store it before the signal lands).
         if (getSerials.delete(p.serial)) {
           const batch = parseBatch(Buffer.concat(p.frames));
           if (batch && batch.events > 0) this.hooks.onBatch?.(batch.sequenceNumber, batch.events);
         }
+        app.write(encodeNettyPack(p.serial, p.frames));
       }
     });
   }

@@ -6,10 +6,11 @@
  *
  * Exactly once, also across restarts: the files taken (and the files skipped on purpose) are the
  * stream's checkpoint state (`checkpointState()` / `restoreCheckpointState()`), with the files of
- * every batch of the remember duration, so a restored stream re-forms a pending batch from the
- * same files, a window reads a batch of before the restart back from its files, a file is never
- * taken twice, and every file that arrived meanwhile is taken. A file that cannot be read or decoded is reported and skipped (or moved
- * to `errorDir`); the stream goes on.
+ * every batch within the remember duration (Spark's batchTimeToSelectedFiles), so a restored
+ * stream re-forms a pending batch from the same files, a window reads a batch of before the
+ * restart back from its files, a file is never taken twice, and every file that arrived meanwhile
+ * is taken. A file that cannot be read or decoded is reported and skipped (or moved to
+ * `errorDir`); the stream goes on.
  */
 import { join } from 'node:path';
 import { InputDStream, RDD, SluiceError, type StreamInputInfo, type StreamingContext, type Time } from '@sluice/core';
@@ -115,22 +116,35 @@ export class FileInputDStream<T> extends InputDStream<T> {
     const parts = this.prepared.get(time);
     this.prepared.delete(time);
     if (parts === undefined) {
-      // A batch read back (a window after a restart): its files are read again when computed.
+      // A remembered batch whose records are not in memory (restored from a checkpoint: a window
+      // reads a batch of before the restart back): its files are read again, lazily, one partition
+      // per file in the batch's order. Cached, as the records of a batch read by this process are
+      // kept in its RDD, so each file is read (and a missing one reported) once, and dropped with
+      // the RDD when the batch leaves the remember duration.
       const files = this.tracker.filesOf(time);
-      if (files !== undefined && files.length > 0) return RDD.fromSource<T>(this.ssc.rddContext, files.length, (p) => this.readAgain(time, files[p]!), 'FileRDD (read again)');
+      if (files !== undefined && files.length > 0) {
+        const taken = files.map((f) => ({ ...f }));
+        return RDD.fromSource<T>(this.ssc.rddContext, taken.length, (p) => this.readAgain(time, taken[p]!), 'FileRDD (read again)').cache();
+      }
     }
     if (parts === undefined || parts.length === 0) return this.ssc.emptyRDD<T>();
     return this.ssc.parallelize(parts, parts.length).flatMap((records) => records);
   }
 
-  /** The records of a file a remembered batch took; a file that cannot be read again is reported and gives none. */
+  /**
+   * The records of a file a remembered batch took. A file that cannot be read again (deleted,
+   * changed, unreadable) is counted, logged and reported as a bad file, and gives none: the batch
+   * runs without it. Never rejects.
+   */
   private async readAgain(time: Time, f: FileRef): Promise<T[]> {
     const outcome = await readFileRecords(f, this.reading);
     if (outcome.kind === 'ok') return outcome.records;
     const why = outcome.kind === 'bad' ? outcome.error.message : outcome.why;
+    const error = outcome.kind === 'bad' ? outcome.error : fileError('FILE_READ_FAILED', `${f.path} of the batch at ${time} ms cannot be read again: ${why}`);
+    this.stats.badFiles++;
     const source = `${this.source}/${f.path}`;
-    this.ssc.logger.warn(`${source} of the batch at ${time} ms cannot be read again (${why}); that batch is read back without it`);
-    this.reportBadRecord(source, `the batch at ${time} ms cannot read it again: ${why}`);
+    this.ssc.logger.warn(`Bad file skipped from ${source}: the batch at ${time} ms cannot read it again (${why}); that batch is read back without it`);
+    this.reportBadRecord(source, `the batch at ${time} ms cannot read it again: ${why}`, error);
     return [];
   }
 
@@ -144,7 +158,8 @@ export class FileInputDStream<T> extends InputDStream<T> {
     const before = time - Math.max(this.rememberDuration, this.slideDuration);
     for (const t of this.infos.keys()) if (t <= time) this.infos.delete(t);
     for (const t of this.prepared.keys()) if (t <= before) this.prepared.delete(t);
-    // Windows read a batch back for the remember duration, after a restart too: keep its files that long.
+    // Windows and recovery read a batch back for the remember duration (after a restart too, from
+    // the checkpoint state): keep its files that long, and no longer.
     this.tracker.forgetBatchesUpTo(before);
   }
 

@@ -1,11 +1,12 @@
 /**
  * The exactly-once bookkeeping of a file stream: which files were already taken (or skipped) and
- * which files each recent batch took. A file is identified by its path relative to the directory,
+ * which files each batch within the stream's remember duration took (Spark's
+ * batchTimeToSelectedFiles). A file is identified by its path relative to the directory,
  * its size and its mtime: a path that shows up again with another size or mtime is a new file.
  * Entries of files that left the directory are forgotten, so the state is bounded by the
  * directory's size. The state is JSON (see {@link FileStreamCheckpoint}) and is what a checkpoint
  * stores for the stream: restoring it makes a new stream skip what was taken, read what was not,
- * and re-form pending batches from the same files.
+ * re-form pending batches from the same files, and read remembered batches back for windows.
  */
 import { fileError } from './errors.js';
 
@@ -23,7 +24,7 @@ export interface FileStreamCheckpoint {
   version: 1;
   /** Files taken or deliberately skipped (present at start with newFilesOnly, bad files). */
   seen: Entry[];
-  /** Batch time -> the files that batch took, for batches not yet forgotten. */
+  /** Batch time -> the files that batch took, in the batch's order, for the batches within the remember duration. */
   batches: Array<[time: number, files: Entry[]]>;
 }
 
@@ -64,12 +65,12 @@ export class FileTracker {
     this.batches.set(time, files.map((f) => ({ ...f })));
   }
 
-  /** The files the batch at `time` took, if it is remembered (a batch re-run after recovery). */
+  /** The files the batch at `time` took, if it is remembered (a batch re-run after recovery, or read back by a window). */
   filesOf(time: number): FileRef[] | undefined {
     return this.batches.get(time);
   }
 
-  /** Forgets the file lists of batches at or before `time` (they completed). */
+  /** Forgets the file lists of batches at or before `time` (they left the remember duration). */
   forgetBatchesUpTo(time: number): void {
     for (const t of this.batches.keys()) if (t <= time) this.batches.delete(t);
   }

@@ -1,13 +1,15 @@
 /**
- * Writes the metadata checkpoint after each batch is generated and after it completes. Before the
- * completion checkpoint, every stateful stream's state of that batch goes to its state log: the
- * change the batch made (the whole state only on its first batch), fsynced; every checkpoint
- * interval a worker thread compacts the log into one full state. So the checkpoint that says a batch completed always has that batch's state behind it,
- * and a recovery restores the state of the last completed batch without recomputing anything.
+ * Writes the metadata checkpoint after each batch is generated and after it completes. When a
+ * batch completes, what it changed in every stateful stream's state is taken (in memory), then
+ * appended to that stream's state log (fsynced; the whole state only on its first batch) and only
+ * then the checkpoint that says the batch completed is written: a checkpoint always has the state
+ * of its completed batches behind it, so a recovery restores the state of the last completed batch
+ * without recomputing anything. The writes run in order on one chain while the next batch runs;
+ * every checkpoint interval a worker thread compacts each log into one full state.
  *
- * Metadata writes are serialized; a failed one is logged and the next one tries again (an older
- * checkpoint stays consistent: its pending batches re-run). A failed state log write fails the
- * batch instead, since a checkpoint past it would lose that batch's effect on the state.
+ * A failed metadata write is logged and the next one tries again (an older checkpoint stays
+ * consistent: its pending batches re-run). A failed state log append stops the context instead,
+ * and no later checkpoint is written, since one would lose that batch's effect on the state.
  */
 import type { DStream } from '../dstream/dstream.js';
 import type { DStreamGraph } from '../scheduler/dstream-graph.js';
