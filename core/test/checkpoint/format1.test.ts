@@ -9,9 +9,19 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { StreamingContext, ManualClock, SluiceError, HashPartitioner } from '@sluice/core';
-import { writeSnapshot } from '../../src/checkpoint/state-snapshot.js';
+import { serialize } from 'node:v8';
+import { mkdir } from 'node:fs/promises';
 import { crc32 } from '../../src/storage/crc32.js';
 import { quietLogger } from '../dstream/helpers.js';
+
+/** A state snapshot as format 1 wrote it (`state/<operator>-<ms>.snap`); resolves with its name. */
+async function writeSnapshot(dir: string, operatorId: string, time: number, partitions: unknown[]): Promise<string> {
+  const body = serialize(partitions);
+  const header = Buffer.from(`SLUICE-STATE 1 ${crc32(body).toString(16).padStart(8, '0')} ${body.length}\n`);
+  await mkdir(join(dir, 'state'), { recursive: true });
+  await writeFile(join(dir, 'state', `${operatorId}-${time}.snap`), Buffer.concat([header, body]));
+  return `state/${operatorId}-${time}.snap`;
+}
 
 /** A checkpoint file as the given format wrote it. */
 async function writeCheckpointFile(dir: string, format: number, body: object): Promise<void> {
