@@ -443,8 +443,10 @@ export class StreamingContext {
           logger.warn(`Input stream ${input.kind} (#${input.id}) failed to stop: ${asError(e).message}`);
         }
       }
-      if (graceful && !this.terminationError && this.scheduler?.pendingTimes.length === 0) await this.checkpointer?.stopGracefully();
-      else await this.checkpointer?.close();
+      if (graceful && !this.terminationError && this.scheduler?.pendingTimes.length === 0) {
+        await this.checkpointer?.stopGracefully();
+        if (this.checkpointer) logger.info(`Stopped gracefully: everything received was processed; the last checkpoint in ${this.checkpointDirectory} has nothing pending, so a restart re-runs nothing`);
+      } else await this.checkpointer?.close();
       await this.blockLog?.close();
       await this.bus.drain();
     } finally {

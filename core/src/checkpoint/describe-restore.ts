@@ -10,7 +10,7 @@ export function describeRestore(cp: CheckpointData, rerun: readonly Time[]): str
   const pending = cp.pendingTimes.length;
   // A pending batch at or after the restart time runs at its time, as a new one would: it counts as re-run too.
   const missed = rerun.filter((t) => !cp.pendingTimes.includes(t)).length;
-  const what = cp.stoppedGracefully ? 'after a graceful stop (nothing was left to process)' : `after a stop with ${pending} batch(es) not completed`;
+  const what = cp.stoppedGracefully ? 'after a graceful stop (nothing was left to process)' : `after a crash or a hard stop, with ${pending} batch(es) not completed`;
   const runs =
     pending + missed === 0
       ? 'nothing to re-run'

@@ -125,7 +125,7 @@ test('a batch failing before the first full state (default interval), restart: e
     { until: BATCHES * BATCH, end: 'hard' },
   ]);
   await assertSameAsUninterrupted(out);
-  assert.ok(messages.some((m) => /Restored after a stop with 1 batch\(es\) not completed/.test(m) && /re-running 1 unfinished/.test(m)), messages.join('\n'));
+  assert.ok(messages.some((m) => /Restored after a crash or a hard stop, with 1 batch\(es\) not completed/.test(m) && /re-running 1 unfinished/.test(m)), messages.join('\n'));
 });
 
 test('failures before and after full states, and a restart after down time: every output as uninterrupted', async () => {
