@@ -34,7 +34,8 @@ function describe(error: unknown): string {
 
 export class ReceiverSupervisor<T> implements ReceiverHost<T> {
   readonly streamId: number;
-  private readonly clock: Clock;
+  /** @internal Receiver.clock */
+  readonly clock: Clock;
   private readonly generator: BlockGenerator<T>;
   private readonly flow: FlowControl;
   private readonly backoff: RestartBackoff;
@@ -214,6 +215,11 @@ export class ReceiverSupervisor<T> implements ReceiverHost<T> {
     } catch (e) {
       this.log.warn(`A receiver badRecord listener of stream ${this.streamId} threw: ${describe(e)}`);
     }
+  }
+
+  /** @internal Receiver.signal */
+  startSignal(): AbortSignal | undefined {
+    return this.session?.abort.signal;
   }
 
   /** @internal Receiver.isStarted */

@@ -4,6 +4,7 @@
  */
 import { SluiceError } from '../errors.js';
 import type { BlockMeta } from './received-block.js';
+import type { Clock } from '../util/clock.js';
 
 export type { BlockMeta } from './received-block.js';
 
@@ -23,6 +24,10 @@ export interface ReceiverHost<T> {
   reportBadRecord(reason: string, error: unknown, source: string): void;
   isReceiverStarted(): boolean;
   isReceiverStopped(): boolean;
+  /** The context's clock. */
+  readonly clock: Clock;
+  /** The signal of the current start, or undefined while the receiver is not started. */
+  startSignal(): AbortSignal | undefined;
 }
 
 /**
@@ -225,6 +230,26 @@ export abstract class Receiver<T> {
     this.attached().reportBadRecord(reason, error, source ?? this.name);
   }
 
+  /**
+   * The context's clock (a ManualClock in tests): use it for timestamps and timers, so a receiver
+   * is tested without sleeping.
+   * @throws SluiceError `INVALID_STATE` if the receiver was never attached to a stream.
+   */
+  get clock(): Clock {
+    return this.attached().clock;
+  }
+
+  /**
+   * A signal for the current start: it aborts when the receiver stops or is restarted, before
+   * `onStop` is called, and a new start gets a new one. Pass it to what `onStart` begins (fetch,
+   * timers, `events.once`, loops) so that work of an old start never stores into a new one.
+   * Outside a start (before it, between a failure and the restart, after the stop) it is an
+   * aborted signal.
+   */
+  get signal(): AbortSignal {
+    return this.#host?.startSignal() ?? ABORTED;
+  }
+
   /** True from just before `onStart` is called until the receiver is stopped or restarted. */
   isStarted(): boolean {
     return this.#host?.isReceiverStarted() ?? false;
@@ -248,6 +273,8 @@ export abstract class Receiver<T> {
     return this.#host;
   }
 }
+
+const ABORTED = AbortSignal.abort(new SluiceError('STOPPED', 'The receiver is not started'));
 
 function notAttached(): SluiceError {
   return new SluiceError('INVALID_STATE', 'This receiver is not attached to a stream yet: give it to ssc.receiverStream() and start the context');

@@ -258,3 +258,28 @@ test('options are validated, naming the option', () => {
     assert.throws(() => harness(bad), (e: unknown) => e instanceof SluiceError && e.code === 'INVALID_OPTION' && name.test(e.message));
   }
 });
+
+test('receiver.clock is the context clock; receiver.signal is per start: aborted on restart and stop, before onStop, fresh after a restart', async () => {
+  const { supervisor, receiver, clock } = harness({ restartDelayMs: 100 });
+  const signals: AbortSignal[] = [];
+  const abortedAtStop: boolean[] = [];
+  receiver.onStartImpl = (r) => void signals.push(r.signal);
+  receiver.onStopImpl = () => void abortedAtStop.push(signals.at(-1)!.aborted);
+  assert.equal(receiver.signal.aborted, true, 'aborted before the first start');
+  await supervisor.start();
+  assert.equal(receiver.clock, clock);
+  assert.equal(signals[0]!.aborted, false);
+  assert.equal(receiver.signal, signals[0]);
+  receiver.restart('peer went away');
+  assert.equal(signals[0]!.aborted, true, 'the restart aborts the signal of the start it ends');
+  assert.equal(receiver.signal.aborted, true, 'between the failure and the restart');
+  await settle();
+  clock.advance(100);
+  await settle();
+  assert.equal(signals.length, 2);
+  assert.notEqual(signals[1], signals[0]);
+  assert.equal(signals[1]!.aborted, false);
+  await supervisor.stop('done');
+  assert.equal(signals[1]!.aborted, true);
+  assert.deepEqual(abortedAtStop, [true, true], 'onStop sees its start signal aborted');
+});
