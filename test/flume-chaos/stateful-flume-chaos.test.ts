@@ -15,6 +15,7 @@ import { freePort, pullAgentConfig, pushAgentConfig, sendEventsToAvroSource, sta
 import { killRepeatedly } from '../chaos/harness/chaos-runner.js';
 import { delivery, verifyStateful } from '../chaos/harness/verify.js';
 import { checkRun } from '../chaos/harness/check-run.js';
+import { OutputWatcher, assertReruns } from '../chaos/harness/output-watcher.js';
 import { record } from '../chaos/harness/stateful-graph.js';
 
 const app = new URL('../chaos/stateful-app.ts', import.meta.url).pathname;
@@ -43,6 +44,7 @@ for (const kind of ['flume-pull', 'flume-push'] as const) {
       sending = false;
     })();
     const out = join(root, 'out');
+    const watcher = new OutputWatcher(out);
     try {
       const address = kind === 'flume-pull' ? `127.0.0.1:${sinkPort}` : String(sinkPort);
       const { early } = await killRepeatedly({
@@ -53,10 +55,13 @@ for (const kind of ['flume-pull', 'flume-push'] as const) {
         done: async () => !sending && delivery((await verifyStateful(out)).batches, sent).lost.length === 0,
         finishMs: 120_000,
       });
+      // Every input here re-forms a pending batch from the same WAL blocks.
+      await assertReruns(kind, watcher, 'same');
       await checkRun(kind, out, sent, 'at-least-once', `${KILLS} kills (${early} early)`);
     } catch (e) {
       throw new Error(`${(e as Error).message}\nFlume agent log tail:\n${agent.logTail(40)}`, { cause: e });
     } finally {
+      await watcher.stop();
       sending = false;
       await sender.catch(() => {});
       await agent.stop();

@@ -15,6 +15,7 @@ import { produce, sleep, uniqueTopic } from '../../connectors/kafka/test/helpers
 import { killRepeatedly } from '../chaos/harness/chaos-runner.js';
 import { delivery, verifyStateful } from '../chaos/harness/verify.js';
 import { checkRun } from '../chaos/harness/check-run.js';
+import { OutputWatcher, assertReruns } from '../chaos/harness/output-watcher.js';
 import { record } from '../chaos/harness/stateful-graph.js';
 
 const app = new URL('../chaos/stateful-app.ts', import.meta.url).pathname;
@@ -47,6 +48,7 @@ for (const kind of ['kafka-direct', 'kafka-receiver'] as const) {
       }
       producing = false;
     })();
+    const watcher = new OutputWatcher(out);
     try {
       const { early } = await killRepeatedly({
         app,
@@ -56,8 +58,11 @@ for (const kind of ['kafka-direct', 'kafka-receiver'] as const) {
         done: async () => !producing && delivery((await verifyStateful(out)).batches, produced).lost.length === 0,
         finishMs: 120_000,
       });
+      // Every input here re-forms a pending batch from the same offsets or WAL blocks.
+      await assertReruns(kind, watcher, 'same');
       await checkRun(kind, out, produced, kind === 'kafka-direct' ? 'exactly-once' : 'at-least-once', `${KILLS} kills (${early} early)`);
     } finally {
+      await watcher.stop();
       producing = false;
       await producer;
     }

@@ -9,6 +9,8 @@ import { record } from './stateful-graph.js';
 export class LineServer {
   /** Records written to some connection so far (sequence numbers 0 .. sent - 1). */
   sent = 0;
+  /** The first sequence number sent on each connection, in the order they came. */
+  readonly connectionStarts: number[] = [];
   private readonly server: Server;
   private readonly sockets = new Set<Socket>();
 
@@ -26,6 +28,7 @@ export class LineServer {
 
   private serve(socket: Socket): void {
     this.sockets.add(socket);
+    this.connectionStarts.push(this.sent);
     socket.on('error', () => {});
     const timer = setInterval(() => {
       if (socket.destroyed || this.sent >= this.total) return;
