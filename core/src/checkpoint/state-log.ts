@@ -83,16 +83,6 @@ export class StateLog {
     return log;
   }
 
-  /** True once the log holds a full state, so changes can follow. */
-  get hasState(): boolean {
-    return this.time !== null;
-  }
-
-  /** The latest batch time whose slice is logged, if any. */
-  get lastSlice(): number | undefined {
-    return this.slicesUpTo;
-  }
-
   /** What a checkpoint written now should remember, or undefined before the first append. */
   get ref(): StateLogRef | undefined {
     if (this.files.length === 0) return undefined;
